@@ -1,0 +1,60 @@
+# faultcore's front door.  Quick start on a fresh Debian 12 machine:
+#   make demo    # the engine deciding on an example rule file
+#   make check   # the whole test suite (what .ci/run runs)
+# Every target installs what it needs first (scripts/install-deps.sh).
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+BAZEL ?= bazel
+CACHE_DIR ?= $(HOME)/.cache/faultcore
+# Build outputs survive fresh clones (CI): Bazel's disk and repository caches
+# live outside the work tree, keyed by content.
+BAZEL_FLAGS := --disk_cache=$(CACHE_DIR)/bazel-disk \
+               --repository_cache=$(CACHE_DIR)/bazel-repo
+# Targets that run under ThreadSanitizer in `make check`.
+TSAN_TESTS := //libfaultcore:rcu_test //tests:concurrency_stress_test
+
+.PHONY: help deps build check test tsan asan demo clean
+
+help:
+	@echo "make demo    - build faultcore and show the engine deciding on examples/demo.txtpb"
+	@echo "make check   - build and run every test (unit, property, C ABI, TSan stress)"
+	@echo "make build   - build libfaultcore.so, the static library and tools"
+	@echo "make asan    - run the tests under AddressSanitizer + UBSan"
+	@echo "make clean   - remove Bazel's outputs for this tree"
+
+deps:
+	@scripts/install-deps.sh bazel
+
+build: deps
+	$(BAZEL) build $(BAZEL_FLAGS) //...
+
+# The whole suite.  Prints one closing line 'N passed, N failed' counted
+# over every test case that ran.
+check: deps
+	@status=0; \
+	$(BAZEL) test $(BAZEL_FLAGS) //... || status=1; \
+	$(BAZEL) test $(BAZEL_FLAGS) --config=tsan $(TSAN_TESTS) || status=1; \
+	tests=$$($(BAZEL) query 'tests(//...)' 2>/dev/null); \
+	scripts/test-summary.py \
+	  --testlogs "$$($(BAZEL) info bazel-testlogs 2>/dev/null)" $$tests \
+	  --testlogs "$$($(BAZEL) info --config=tsan bazel-testlogs 2>/dev/null)" \
+	    $(TSAN_TESTS) || status=1; \
+	exit $$status
+
+test: check
+
+tsan: deps
+	$(BAZEL) test $(BAZEL_FLAGS) --config=tsan $(TSAN_TESTS)
+
+asan: deps
+	$(BAZEL) test $(BAZEL_FLAGS) --config=asan //...
+
+demo: deps
+	$(BAZEL) build $(BAZEL_FLAGS) //tools:faultcore-demo
+	bazel-bin/tools/faultcore-demo examples/demo.txtpb
+
+clean:
+	$(BAZEL) clean

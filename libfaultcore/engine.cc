@@ -1,0 +1,441 @@
+#include "libfaultcore/engine.h"
+
+#include <algorithm>
+#include <limits>
+#include <utility>
+
+#include "absl/container/inlined_vector.h"
+#include "absl/strings/str_cat.h"
+#include "libfaultcore/internal/compiled_rules.h"
+#include "libfaultcore/internal/generation.h"
+#include "libfaultcore/internal/interval_set.h"
+#include "libfaultcore/internal/rcu.h"
+
+namespace faultcore {
+namespace {
+
+// A rule the request may trigger, and the first byte of the request where
+// it would fault.
+struct Candidate {
+  uint64_t first_bad;
+  uint32_t rule_id;
+  bool heal_write;  // a write meeting a heal-on-write media error
+};
+using Candidates = absl::InlinedVector<Candidate, 16>;
+
+inline bool IsWrite(Op op) {
+  return op == Op::kWrite || op == Op::kWriteZeroes;
+}
+
+inline Action Pass(Verdict* out) {
+  if (out != nullptr) out->action = Action::kPass;
+  return Action::kPass;
+}
+
+// Counts a match of `rule` and decides whether it fires (Trigger semantics,
+// see proto/faultcore.proto).  Exact under concurrency: match numbers come
+// from one fetch_add, and the max_fires budget is taken with a CAS.
+bool ShouldFire(const CompiledRule& rule, RuleCounters& counters) {
+  const uint64_t m =
+      counters.matches.fetch_add(1, std::memory_order_relaxed) + 1;
+  if (m <= rule.skip) return false;
+  if (rule.every_nth > 1 && (m - rule.skip - 1) % rule.every_nth != 0) {
+    return false;
+  }
+  if (rule.draws && Draw(rule.seed, m) >= rule.fire_threshold) return false;
+  if (rule.max_fires == 0) {
+    counters.fires.fetch_add(1, std::memory_order_relaxed);
+    return true;
+  }
+  uint64_t fires = counters.fires.load(std::memory_order_relaxed);
+  do {
+    if (fires >= rule.max_fires) return false;
+  } while (!counters.fires.compare_exchange_weak(fires, fires + 1,
+                                                 std::memory_order_relaxed));
+  return true;
+}
+
+// Takes one of the HealOnWrite.fail_writes failures, if any is left.
+bool TakeHealWriteFailure(const CompiledRule& rule, RuleRuntime& rt) {
+  uint64_t failed = rt.heal_writes_failed.load(std::memory_order_relaxed);
+  do {
+    if (failed >= rule.heal_fail_writes) return false;
+  } while (!rt.heal_writes_failed.compare_exchange_weak(
+      failed, failed + 1, std::memory_order_relaxed));
+  return true;
+}
+
+void FillVerdict(const CompiledRuleSet& rules, const CompiledRule& rule,
+                 const Candidate& winner, uint64_t offset, uint64_t end,
+                 Verdict* out) {
+  out->rule_id = winner.rule_id;
+  out->flags = 0;
+  out->first_bad_byte = winner.first_bad;
+  out->good_bytes = winner.first_bad - offset;
+  out->bad_bytes = std::min(end, rule.end) - winner.first_bad;
+  out->delay_ns = rule.delay_ns;
+  out->hold_timeout_ns = rule.hold_timeout_ns;
+  out->corrupt_seed = rule.corrupt_seed;
+  out->corrupt_bits_per_block = rule.corrupt_bits_per_block;
+  out->block_size = rules.block_size;
+  if (winner.heal_write) {
+    out->action = Action::kWriteFault;
+    out->codes = rule.heal_write_codes;
+    return;
+  }
+  out->action = rule.action;
+  out->codes = rule.codes;
+  if (rule.action == Action::kTornWrite && rule.torn_report_success) {
+    out->flags |= kReportSuccess;
+  }
+  if (rule.action == Action::kHold && rule.hold_fail_on_timeout) {
+    out->flags |= kFailOnTimeout;
+  }
+}
+
+// Bytes of a write, from its start, that reach the medium under `action`.
+uint64_t WrittenBytes(Action action, uint64_t length, uint64_t good_bytes) {
+  switch (action) {
+    case Action::kMediaError:
+    case Action::kWriteFault:
+    case Action::kTornWrite:
+      return good_bytes;
+    case Action::kLostWrite:
+      return 0;
+    default:
+      return length;
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Engine>> Engine::Create() {
+  return std::unique_ptr<Engine>(new Engine());
+}
+
+Engine::~Engine() {
+  holds_.Release(std::nullopt, std::nullopt);
+  Generation* last = current_.exchange(nullptr, std::memory_order_acq_rel);
+  rcu::Synchronize();
+  delete last;
+  std::lock_guard<std::mutex> lock(heal_mu_);
+  for (const Retired& r : retired_) delete r.set;
+  retired_.clear();
+}
+
+absl::Status Engine::LoadFile(const std::string& path, RuleFormat format) {
+  absl::StatusOr<v1::RuleSet> rules = LoadRuleSetFile(path, format);
+  if (!rules.ok()) return rules.status();
+  return LoadValidated(*rules);
+}
+
+absl::Status Engine::LoadBuffer(absl::string_view data, RuleFormat format,
+                                absl::string_view source_name) {
+  absl::StatusOr<v1::RuleSet> rules =
+      LoadRuleSet(data, format, source_name);
+  if (!rules.ok()) return rules.status();
+  return LoadValidated(*rules);
+}
+
+absl::Status Engine::LoadValidated(const v1::RuleSet& rules) {
+  CompiledRuleSet compiled = CompileRuleSet(
+      rules, [this](absl::string_view name) { return TargetId(name); });
+  std::lock_guard<std::mutex> lock(writer_mu_);
+  Publish(std::make_unique<Generation>(
+      BuildIndex(std::move(compiled), next_serial_++)));
+  return absl::OkStatus();
+}
+
+void Engine::Publish(std::unique_ptr<Generation> next) {
+  Generation* old =
+      current_.exchange(next.release(), std::memory_order_acq_rel);
+  rcu::Synchronize();
+  delete old;
+  std::lock_guard<std::mutex> lock(heal_mu_);
+  ReclaimRetired();
+}
+
+uint32_t Engine::TargetId(absl::string_view name) {
+  if (name.empty()) return kNoTarget;
+  std::lock_guard<std::mutex> lock(targets_mu_);
+  auto [it, inserted] = target_ids_.try_emplace(
+      std::string(name), static_cast<uint32_t>(target_ids_.size() + 1));
+  return it->second;
+}
+
+Action Engine::Check(uint32_t target, Op op, uint64_t offset,
+                     uint64_t length, Verdict* out) {
+  // No rule set at all: one relaxed load, not even a read section.  The
+  // pointer is not dereferenced here.
+  if (current_.load(std::memory_order_relaxed) == nullptr) return Pass(out);
+
+  rcu::ReadSection section;
+  const Generation* gen = current_.load(std::memory_order_acquire);
+  if (gen == nullptr) return Pass(out);
+  const CompiledIndex& c = gen->compiled();
+  const uint64_t end =
+      length > std::numeric_limits<uint64_t>::max() - offset
+          ? std::numeric_limits<uint64_t>::max()
+          : offset + length;
+  const uint32_t op_bit = OpBit(op);
+  const bool is_write = IsWrite(op);
+
+  // 1. Rules whose range, op and target match: reads only of immutable data.
+  Candidates candidates;
+  auto consider = [&](uint32_t id) {
+    const CompiledRule& r = c.rules.rules[id];
+    const bool heal_write = r.heals && is_write;
+    if ((r.op_mask & op_bit) == 0 && !heal_write) return;
+    if (r.target != kAnyTarget && r.target != target) return;
+    candidates.push_back(Candidate{std::max(offset, r.start), id, heal_write});
+  };
+  if (length == 0) {
+    for (uint32_t id : c.whole_device) consider(id);
+  } else {
+    if (offset >= c.max_end || end <= c.min_start) return Pass(out);
+    c.index.ForEachOverlap(offset, end,
+                           [&](const Interval& iv) { consider(iv.id); });
+  }
+  if (candidates.empty()) return Pass(out);
+
+  // 2. Armed in the current state; where each would fault (heals and tears
+  //    move the first bad byte).
+  const uint32_t state = gen->state().load(std::memory_order_acquire);
+  const uint64_t state_bit = uint64_t{1} << state;
+  auto dropped = [&](Candidate& cand) {
+    const CompiledRule& r = c.rules.rules[cand.rule_id];
+    if ((r.state_mask & state_bit) == 0) return true;
+    if (length == 0) return false;
+    const uint64_t window_end = std::min(end, r.end);
+    if (r.heals) {
+      const IntervalSet* healed =
+          gen->runtime(cand.rule_id).healed.load(std::memory_order_acquire);
+      if (healed != nullptr) {
+        cand.first_bad = healed->FirstUncovered(cand.first_bad, window_end);
+      }
+    }
+    if (r.action == Action::kTornWrite) {
+      cand.first_bad = r.torn_good_bytes >= window_end - cand.first_bad
+                           ? window_end
+                           : cand.first_bad + r.torn_good_bytes;
+    }
+    return cand.first_bad >= window_end;
+  };
+  candidates.erase(
+      std::remove_if(candidates.begin(), candidates.end(), dropped),
+      candidates.end());
+  if (candidates.empty()) return Pass(out);
+  std::sort(candidates.begin(), candidates.end(),
+            [](const Candidate& l, const Candidate& r) {
+              return l.first_bad != r.first_bad ? l.first_bad < r.first_bad
+                                                : l.rule_id < r.rule_id;
+            });
+
+  // 3. In address order, the first rule that fires wins.
+  const Candidate* winner = nullptr;
+  for (const Candidate& cand : candidates) {
+    const CompiledRule& r = c.rules.rules[cand.rule_id];
+    RuleRuntime& rt = gen->runtime(cand.rule_id);
+    if (cand.heal_write) {
+      if (!TakeHealWriteFailure(r, rt)) continue;  // the write will heal
+      RuleCounters& counters = rt.CountersFor(r, target);
+      counters.matches.fetch_add(1, std::memory_order_relaxed);
+      counters.fires.fetch_add(1, std::memory_order_relaxed);
+      winner = &cand;
+      break;
+    }
+    if (ShouldFire(r, rt.CountersFor(r, target))) {
+      winner = &cand;
+      break;
+    }
+  }
+
+  Verdict local;
+  Verdict* v = out != nullptr ? out : &local;
+  if (winner == nullptr) {
+    v->action = Action::kPass;
+  } else {
+    const CompiledRule& r = c.rules.rules[winner->rule_id];
+    FillVerdict(c.rules, r, *winner, offset, end, v);
+    if (length == 0) v->good_bytes = v->bad_bytes = 0;
+    if (r.next_state != kNoState && !winner->heal_write) {
+      gen->state().store(static_cast<uint32_t>(r.next_state),
+                         std::memory_order_release);
+    }
+  }
+
+  // 4. What a write put on the medium heals the blocks it covered.
+  if (is_write) {
+    const uint64_t written_end =
+        offset + WrittenBytes(v->action, end - offset, v->good_bytes);
+    for (const Candidate& cand : candidates) {
+      if (!cand.heal_write) continue;
+      const CompiledRule& r = c.rules.rules[cand.rule_id];
+      if (winner == &cand ||
+          gen->runtime(cand.rule_id)
+                  .heal_writes_failed.load(std::memory_order_relaxed) <
+              r.heal_fail_writes) {
+        continue;
+      }
+      Heal(*gen, cand.rule_id, std::max(offset, r.start),
+           std::min(written_end, r.end));
+    }
+  }
+  return v->action;
+}
+
+void Engine::Heal(const Generation& gen, uint32_t rule_id, uint64_t start,
+                  uint64_t end) {
+  // Only whole blocks heal.
+  const uint64_t bs = gen.compiled().rules.block_size;
+  start = (start + bs - 1) / bs * bs;
+  end = end / bs * bs;
+  if (start >= end) return;
+  RuleRuntime& rt = gen.runtime(rule_id);
+  std::lock_guard<std::mutex> lock(heal_mu_);
+  const IntervalSet* old = rt.healed.load(std::memory_order_relaxed);
+  if (old != nullptr && old->FirstUncovered(start, end) == end) return;
+  const IntervalSet* next = new IntervalSet(
+      old != nullptr ? old->With(start, end) : IntervalSet().With(start, end));
+  rt.healed.store(next, std::memory_order_release);
+  if (old != nullptr) {
+    retired_.push_back(Retired{rcu::StartGracePeriod(), old});
+  }
+  ReclaimRetired();
+}
+
+void Engine::ReclaimRetired() {
+  auto passed = [](const Retired& r) {
+    if (!rcu::GracePeriodPassed(r.token)) return false;
+    delete r.set;
+    return true;
+  };
+  retired_.erase(std::remove_if(retired_.begin(), retired_.end(), passed),
+                 retired_.end());
+}
+
+absl::Status Engine::RaiseEvent(absl::string_view event) {
+  rcu::ReadSection section;
+  const Generation* gen = current_.load(std::memory_order_acquire);
+  if (gen == nullptr) {
+    return absl::NotFoundError(
+        absl::StrCat("no transition on event \"", event, "\": no rules"));
+  }
+  const CompiledRuleSet& rules = gen->compiled().rules;
+  bool named = false;
+  uint32_t state = gen->state().load(std::memory_order_acquire);
+  for (;;) {
+    const CompiledTransition* match = nullptr;
+    for (const CompiledTransition& t : rules.transitions) {
+      if (t.event != event) continue;
+      named = true;
+      if ((t.from_mask >> state) & 1) {
+        match = &t;
+        break;
+      }
+    }
+    if (match == nullptr) break;
+    if (gen->state().compare_exchange_weak(state, match->to,
+                                           std::memory_order_acq_rel)) {
+      break;
+    }
+  }
+  if (!named) {
+    return absl::NotFoundError(
+        absl::StrCat("no transition on event \"", event, "\""));
+  }
+  return absl::OkStatus();
+}
+
+std::string Engine::CurrentState() const {
+  rcu::ReadSection section;
+  const Generation* gen = current_.load(std::memory_order_acquire);
+  if (gen == nullptr) return "initial";
+  return gen->compiled().rules.states[gen->state().load(
+      std::memory_order_acquire)];
+}
+
+void Engine::Reset() {
+  {
+    std::lock_guard<std::mutex> lock(writer_mu_);
+    Generation* gen = current_.load(std::memory_order_acquire);
+    if (gen != nullptr) {
+      Publish(std::make_unique<Generation>(gen->shared_compiled()));
+    }
+  }
+  holds_.Release(std::nullopt, std::nullopt);
+}
+
+uint64_t Engine::Hold(uint32_t target, const Verdict& verdict,
+                      HoldRegistry::ReleaseFn release, void* opaque) {
+  HoldRegistry::Entry entry{target, verdict.rule_id, 0, "", release, opaque};
+  {
+    rcu::ReadSection section;
+    const Generation* gen = current_.load(std::memory_order_acquire);
+    if (gen != nullptr) {
+      const CompiledIndex& c = gen->compiled();
+      entry.rule_serial = c.serial;
+      if (verdict.rule_id < c.rules.rules.size()) {
+        entry.rule_name = c.rules.rules[verdict.rule_id].name;
+      }
+    }
+  }
+  return holds_.Add(std::move(entry));
+}
+
+uint32_t Engine::RuleCount() const {
+  rcu::ReadSection section;
+  const Generation* gen = current_.load(std::memory_order_acquire);
+  return gen == nullptr
+             ? 0
+             : static_cast<uint32_t>(gen->compiled().rules.rules.size());
+}
+
+uint32_t Engine::BlockSize() const {
+  rcu::ReadSection section;
+  const Generation* gen = current_.load(std::memory_order_acquire);
+  return gen == nullptr ? 512 : gen->compiled().rules.block_size;
+}
+
+absl::StatusOr<std::string> Engine::RuleName(uint32_t rule_id) const {
+  rcu::ReadSection section;
+  const Generation* gen = current_.load(std::memory_order_acquire);
+  if (gen == nullptr || rule_id >= gen->compiled().rules.rules.size()) {
+    return absl::NotFoundError(absl::StrCat("no rule ", rule_id));
+  }
+  return gen->compiled().rules.rules[rule_id].name;
+}
+
+absl::StatusOr<RuleStats> Engine::Stats(uint32_t rule_id,
+                                        uint32_t target) const {
+  RuleStats stats;
+  uint64_t serial = 0;
+  {
+    rcu::ReadSection section;
+    const Generation* gen = current_.load(std::memory_order_acquire);
+    if (gen == nullptr || rule_id >= gen->compiled().rules.rules.size()) {
+      return absl::NotFoundError(absl::StrCat("no rule ", rule_id));
+    }
+    const CompiledRule& rule = gen->compiled().rules.rules[rule_id];
+    RuleRuntime& rt = gen->runtime(rule_id);
+    auto add = [&stats](const RuleCounters& c) {
+      stats.matches += c.matches.load(std::memory_order_relaxed);
+      stats.fires += c.fires.load(std::memory_order_relaxed);
+    };
+    if (!rule.per_target) {
+      add(rt.counters);
+    } else {
+      std::lock_guard<std::mutex> lock(rt.per_target_mu);
+      for (const auto& [t, counters] : rt.per_target) {
+        if (target == kNoTarget || t == target) add(*counters);
+      }
+    }
+    const IntervalSet* healed = rt.healed.load(std::memory_order_acquire);
+    if (healed != nullptr) stats.healed_bytes = healed->CoveredBytes();
+    serial = gen->compiled().serial;
+  }
+  stats.held = holds_.CountForRule(rule_id, serial);
+  return stats;
+}
+
+}  // namespace faultcore

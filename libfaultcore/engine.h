@@ -1,0 +1,132 @@
+// faultcore::Engine: decides, for each block request, whether and how it
+// fails.  The C ABI (include/faultcore/faultcore.h) is a thin translation of
+// this class; the CLI and benchmarks use it directly.
+//
+// Thread safety: every method may be called concurrently from any thread,
+// including threads the library did not create.  Check() is lock-free: it
+// enters an RCU read section, loads the current generation with one acquire
+// load and, when no rule overlaps the request, neither locks, allocates nor
+// writes shared memory.  Load(), Reset() and the hold methods serialize among
+// themselves and never make Check() wait.
+#ifndef FAULTCORE_LIBFAULTCORE_ENGINE_H_
+#define FAULTCORE_LIBFAULTCORE_ENGINE_H_
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "libfaultcore/hold_registry.h"
+#include "libfaultcore/verdict.h"
+#include "proto/faultcore.pb.h"
+#include "proto/rule_loader.h"
+
+namespace faultcore {
+
+class Generation;
+class IntervalSet;
+
+// Target id 0: a request from no particular device.
+inline constexpr uint32_t kNoTarget = 0;
+
+struct RuleStats {
+  uint64_t matches = 0;
+  uint64_t fires = 0;
+  uint64_t healed_bytes = 0;
+  uint64_t held = 0;
+};
+
+class Engine {
+ public:
+  // An engine with no rules: every request passes.
+  static absl::StatusOr<std::unique_ptr<Engine>> Create();
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Replaces the rule set atomically.  On error nothing changes and the
+  // status message locates the problem.  Success resets counters, state and
+  // heals (held requests stay held).
+  absl::Status LoadFile(const std::string& path,
+                        RuleFormat format = RuleFormat::kAuto);
+  absl::Status LoadBuffer(absl::string_view data, RuleFormat format,
+                          absl::string_view source_name);
+  // Same, from a rule set that ValidateRuleSet() has accepted.
+  absl::Status LoadValidated(const v1::RuleSet& rules);
+
+  // The id of target `name` (interned on first use; stable for the
+  // engine's life).  The empty name is kNoTarget.
+  uint32_t TargetId(absl::string_view name);
+
+  // The hot path: the verdict for one request.  `out` may be null.  Returns
+  // the verdict's action.  A zero-length request (flush) matches only rules
+  // without a range.
+  Action Check(uint32_t target, Op op, uint64_t offset, uint64_t length,
+               Verdict* out);
+
+  // Applies the transitions of `event` that match the current state; the
+  // first matching transition wins.  NotFound when no transition of the
+  // rule set names the event.
+  absl::Status RaiseEvent(absl::string_view event);
+  std::string CurrentState() const;
+
+  // Counters, state (back to initial) and heals start over; every held
+  // request is released.
+  void Reset();
+
+  // Holds (see HoldRegistry).  Hold() records the rule of `verdict`.
+  uint64_t Hold(uint32_t target, const Verdict& verdict,
+                HoldRegistry::ReleaseFn release, void* opaque);
+  bool CancelHold(uint64_t ticket) { return holds_.Cancel(ticket); }
+  size_t Release(std::optional<uint32_t> target,
+                 std::optional<absl::string_view> rule_name) {
+    return holds_.Release(target, rule_name);
+  }
+
+  uint32_t RuleCount() const;
+  absl::StatusOr<std::string> RuleName(uint32_t rule_id) const;
+  // For a per-target rule, the counters of `target` (kNoTarget: the sum).
+  absl::StatusOr<RuleStats> Stats(uint32_t rule_id, uint32_t target) const;
+  uint32_t BlockSize() const;
+
+ private:
+  Engine() = default;
+
+  // Publishes `next` and frees the previous generation after a grace
+  // period.  Caller holds writer_mu_.
+  void Publish(std::unique_ptr<Generation> next);
+  // Records that a write made it to the medium over [start, end) for rule
+  // `rule_id`: its blocks there heal.
+  void Heal(const Generation& gen, uint32_t rule_id, uint64_t start,
+            uint64_t end);
+  // Frees retired heal sets whose grace period has passed.  Caller holds
+  // heal_mu_.  Non-blocking.
+  void ReclaimRetired();
+
+  std::atomic<Generation*> current_{nullptr};  // RCU-published; writer_mu_
+  std::mutex writer_mu_;                        // serializes publishers
+  uint64_t next_serial_ = 1;                    // guarded by writer_mu_
+
+  std::mutex heal_mu_;  // serializes heals
+  struct Retired {
+    uint64_t token;
+    const IntervalSet* set;
+  };
+  std::vector<Retired> retired_;  // guarded by heal_mu_
+
+  mutable std::mutex targets_mu_;
+  absl::flat_hash_map<std::string, uint32_t> target_ids_;  // targets_mu_
+
+  HoldRegistry holds_;
+};
+
+}  // namespace faultcore
+
+#endif  // FAULTCORE_LIBFAULTCORE_ENGINE_H_

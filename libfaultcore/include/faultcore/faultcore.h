@@ -1,0 +1,294 @@
+/*
+ * faultcore: the C ABI of the fault engine.
+ *
+ * Conventions (read these once; every function below follows them):
+ *
+ *  - Ownership.  Every handle comes from an fc_*_create function and is
+ *    released by the matching fc_*_destroy.  Strings the library returns
+ *    through `char **` arguments are allocated by the library and released
+ *    with fc_free().  Strings passed in are copied when kept.
+ *  - Errors.  Functions return an fc_status (FC_OK == 0).  Where a function
+ *    takes a trailing `char **errmsg`, it may be NULL; otherwise, on failure,
+ *    *errmsg receives a message (naming the file, line, rule and field where
+ *    there is one) to be released with fc_free(); on success it is left alone.
+ *    No C++ exception ever crosses this boundary.
+ *  - Integers.  Offsets and lengths are bytes, uint64_t.  Times are
+ *    nanoseconds, uint64_t.  Rule ids are indexes into the loaded rule set.
+ *  - NULL.  Handles must not be NULL unless stated; optional out-arguments
+ *    may be NULL.
+ *  - Threads.  An fc_engine may be used from any number of threads at once,
+ *    including threads the library did not create (QEMU's vCPU and I/O
+ *    threads).  fc_engine_check() never blocks, allocates or takes a lock
+ *    when no rule overlaps the request; loading, resetting and releasing may
+ *    run concurrently with it and never make it wait.  Replacing the rule set
+ *    is atomic: a check sees either the old set or the new one.
+ *  - Versioning.  FC_ABI_VERSION_MAJOR changes when something here changes
+ *    incompatibly; FC_ABI_VERSION_MINOR when something is added.  Structs
+ *    that cross the boundary begin with a `size` field the caller sets to
+ *    sizeof() as it knows it, so older and newer sides can talk.  Plugin
+ *    hosts load the shared object, call faultcore_get_api() and check
+ *    abi_major before using the table.
+ */
+#ifndef FAULTCORE_INCLUDE_FAULTCORE_FAULTCORE_H_
+#define FAULTCORE_INCLUDE_FAULTCORE_FAULTCORE_H_
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(_WIN32)
+#define FC_EXPORT
+#else
+#define FC_EXPORT __attribute__((visibility("default")))
+#endif
+
+#define FC_ABI_VERSION_MAJOR 1
+#define FC_ABI_VERSION_MINOR 0
+
+/* ---- Status codes ---------------------------------------------------- */
+
+typedef enum fc_status {
+  FC_OK = 0,
+  FC_INVALID_ARGUMENT = 1, /* a bad argument or a rule file that is wrong */
+  FC_NOT_FOUND = 2,        /* no such file, rule, target, event or hold */
+  FC_IO_ERROR = 3,         /* a file could not be read */
+  FC_RESOURCE_EXHAUSTED = 4, /* a limit (size, count) was exceeded */
+  FC_INTERNAL = 5          /* a bug in faultcore */
+} fc_status;
+
+/* ---- Requests and verdicts ------------------------------------------- */
+
+typedef enum fc_op {
+  FC_OP_READ = 1,
+  FC_OP_WRITE = 2,
+  FC_OP_FLUSH = 3,
+  FC_OP_DISCARD = 4,
+  FC_OP_WRITE_ZEROES = 5
+} fc_op;
+
+/* What the host must do with a request. */
+typedef enum fc_action {
+  FC_ACTION_PASS = 0,          /* carry out the request normally */
+  FC_ACTION_MEDIA_ERROR = 1,   /* transfer good_bytes, then fail */
+  FC_ACTION_WRITE_FAULT = 2,   /* write good_bytes, then fail */
+  FC_ACTION_RECOVERED = 3,     /* carry out fully, report a recovered error */
+  FC_ACTION_DELAY = 4,         /* wait delay_ns, then carry out */
+  FC_ACTION_HOLD = 5,          /* park (fc_engine_hold), see fc_verdict */
+  FC_ACTION_CORRUPT = 6,       /* read, then fc_corrupt_buffer() */
+  FC_ACTION_TORN_WRITE = 7,    /* write good_bytes only, see FC_VERDICT_* */
+  FC_ACTION_LOST_WRITE = 8     /* write nothing, report success */
+} fc_action;
+
+/* fc_verdict.flags */
+#define FC_VERDICT_REPORT_SUCCESS 0x1u /* torn write / hold: report success */
+#define FC_VERDICT_FAIL_ON_TIMEOUT 0x2u /* hold: fail when the timeout ends */
+
+/* fc_verdict.scsi_sense_format */
+#define FC_SENSE_AUTO 0u
+#define FC_SENSE_FIXED 1u
+#define FC_SENSE_DESCRIPTOR 2u
+
+#define FC_NO_RULE UINT32_MAX
+
+/*
+ * The engine's decision on one request.  The caller sets `size` to
+ * sizeof(fc_verdict); the engine writes only the fields that fit.  On
+ * FC_ACTION_PASS only `action` is written; on anything else every field is.
+ */
+typedef struct fc_verdict {
+  uint32_t size;
+  uint32_t action;         /* fc_action */
+  uint32_t rule_id;        /* winning rule's index, FC_NO_RULE on pass */
+  uint32_t flags;          /* FC_VERDICT_* */
+  uint64_t first_bad_byte; /* absolute byte address of the first fault */
+  uint64_t good_bytes;     /* bytes of the request before first_bad_byte */
+  uint64_t bad_bytes;      /* bytes from first_bad_byte to the end of the
+                              rule's range within the request */
+  uint64_t delay_ns;       /* wait this long before the outcome */
+  uint64_t hold_timeout_ns; /* FC_ACTION_HOLD: upper bound of the hold */
+  uint64_t corrupt_seed;   /* FC_ACTION_CORRUPT: for fc_corrupt_buffer */
+  uint32_t corrupt_bits_per_block;
+  uint32_t block_size;     /* the rule set's block size */
+  int32_t errno_value;     /* positive errno for plain block layers, 0 none */
+  uint8_t scsi_sense_key;
+  uint8_t scsi_asc;
+  uint8_t scsi_ascq;
+  uint8_t scsi_sense_format; /* FC_SENSE_* */
+  uint8_t nvme_sct;
+  uint8_t nvme_sc;
+  uint8_t nvme_dnr;
+  uint8_t nvme_more;
+  uint8_t ata_status;
+  uint8_t ata_error;
+  uint8_t reserved[6];
+} fc_verdict;
+
+/* ---- The engine ------------------------------------------------------- */
+
+typedef struct fc_engine fc_engine;
+
+/* Creates an engine with no rules (every request passes). */
+FC_EXPORT fc_status fc_engine_create(fc_engine **engine, char **errmsg);
+/* Destroys an engine.  Held requests are released first.  No other call on
+ * the engine may be running or start afterwards.  NULL is a no-op. */
+FC_EXPORT void fc_engine_destroy(fc_engine *engine);
+
+typedef enum fc_format {
+  FC_FORMAT_AUTO = 0,   /* by extension (.txtpb/.textproto/.pbtxt/.fc =
+                           text, .binpb/.pb = binary), else by content */
+  FC_FORMAT_TEXT = 1,   /* protobuf text format */
+  FC_FORMAT_BINARY = 2  /* protobuf binary format */
+} fc_format;
+
+/* Replaces the engine's rule set with the one in `path`.  On any error the
+ * previous rules stay active and *errmsg says where and why
+ * ("FILE:LINE:COL: error: rules[3] ("name").field: message").  A successful
+ * load resets counters, state and heals. */
+FC_EXPORT fc_status fc_engine_load_file(fc_engine *engine, const char *path,
+                                        fc_format format, char **errmsg);
+/* Same, from memory.  `name` is used in messages (may be NULL). */
+FC_EXPORT fc_status fc_engine_load_buffer(fc_engine *engine, const void *data,
+                                          size_t len, fc_format format,
+                                          const char *name, char **errmsg);
+
+/* Target ids.  Requests name their device by a small integer the host gets
+ * once per device (e.g. per QEMU node).  The same name always gives the same
+ * id for the life of the engine.  Id 0 is "no target": it matches only
+ * rules that name no target. */
+#define FC_TARGET_NONE 0u
+FC_EXPORT fc_status fc_engine_target_id(fc_engine *engine, const char *name,
+                                        uint32_t *id);
+
+/*
+ * The hot path.  Decides the fate of one request and returns its action
+ * (FC_ACTION_PASS when nothing fires).  `verdict` may be NULL when only the
+ * action matters; otherwise verdict->size must be set.  A zero-length
+ * request (flush) matches only rules without a range.
+ */
+FC_EXPORT uint32_t fc_engine_check(fc_engine *engine, uint32_t target,
+                                   uint32_t op, uint64_t offset,
+                                   uint64_t length, fc_verdict *verdict);
+
+/* Flips the bits a FC_ACTION_CORRUPT verdict calls for in `buf`, which holds
+ * the `len` bytes read from absolute address `buf_offset`.  Only bytes inside
+ * [first_bad_byte, first_bad_byte + bad_bytes) change.  Deterministic. */
+FC_EXPORT void fc_corrupt_buffer(const fc_verdict *verdict,
+                                 uint64_t buf_offset, void *buf, size_t len);
+
+/* Raises a named event; transitions that apply in the current state fire.
+ * FC_NOT_FOUND when the rule set has no transition on that event. */
+FC_EXPORT fc_status fc_engine_raise_event(fc_engine *engine,
+                                          const char *event);
+
+/* The current state's name (fc_free it). */
+FC_EXPORT fc_status fc_engine_state(fc_engine *engine, char **state);
+
+/* Resets counters, state (to the initial one) and heals, and releases every
+ * held request. */
+FC_EXPORT void fc_engine_reset(fc_engine *engine);
+
+/* ---- Holds ------------------------------------------------------------ */
+
+/* Called once when a held request is released (by fc_engine_release or
+ * fc_engine_reset/destroy), on the releasing thread, with no engine lock
+ * held.  Not called after fc_engine_hold_cancel returned FC_OK. */
+typedef void (*fc_release_fn)(void *opaque);
+
+/* Registers a request parked because of a FC_ACTION_HOLD verdict; *ticket
+ * identifies it.  The host enforces verdict->hold_timeout_ns itself. */
+FC_EXPORT fc_status fc_engine_hold(fc_engine *engine, uint32_t target,
+                                   const fc_verdict *verdict,
+                                   fc_release_fn release, void *opaque,
+                                   uint64_t *ticket);
+/* Unregisters a hold (its timeout passed, or the host aborted it).  FC_OK if
+ * it was still held (the callback will not run), FC_NOT_FOUND if it was
+ * already released (the callback ran or is running). */
+FC_EXPORT fc_status fc_engine_hold_cancel(fc_engine *engine, uint64_t ticket);
+/* Releases held requests: those of `target` (FC_TARGET_NONE: any target)
+ * whose rule is named `rule` (NULL: any rule).  *released (may be NULL)
+ * receives how many. */
+FC_EXPORT fc_status fc_engine_release(fc_engine *engine, uint32_t target,
+                                      const char *rule, size_t *released);
+
+/* ---- Counters --------------------------------------------------------- */
+
+typedef struct fc_rule_stats {
+  uint32_t size;        /* caller sets sizeof(fc_rule_stats) */
+  uint32_t reserved;
+  uint64_t matches;     /* requests the rule was considered for */
+  uint64_t fires;       /* of which it fired */
+  uint64_t healed_bytes; /* bytes of its range healed by writes */
+  uint64_t held;        /* requests of this rule currently held */
+} fc_rule_stats;
+
+/* Number of rules in the loaded rule set. */
+FC_EXPORT uint32_t fc_engine_rule_count(fc_engine *engine);
+/* The name of rule `rule_id` (fc_free it); "" if it has none. */
+FC_EXPORT fc_status fc_engine_rule_name(fc_engine *engine, uint32_t rule_id,
+                                        char **name);
+/* Counters of rule `rule_id`; for a per-target rule, those of `target`
+ * (FC_TARGET_NONE: the sum over targets). */
+FC_EXPORT fc_status fc_engine_rule_stats(fc_engine *engine, uint32_t rule_id,
+                                         uint32_t target, fc_rule_stats *stats);
+
+/* ---- Versions and memory ---------------------------------------------- */
+
+/* (FC_ABI_VERSION_MAJOR << 16) | FC_ABI_VERSION_MINOR of the library. */
+FC_EXPORT uint32_t fc_abi_version(void);
+/* The library's release, e.g. "0.1.0" (static storage). */
+FC_EXPORT const char *fc_library_version(void);
+/* Releases memory the library returned.  NULL is a no-op. */
+FC_EXPORT void fc_free(void *ptr);
+
+/* ---- Plugin-style loading --------------------------------------------- */
+
+/*
+ * A table of every function above.  Hosts that load the shared object at run
+ * time (dlopen/GModule) look up the single symbol FC_GET_API_SYMBOL, call it,
+ * and refuse the library unless abi_major == FC_ABI_VERSION_MAJOR.  Fields are
+ * only ever appended (abi_minor grows); `size` is the table's sizeof as the
+ * library knows it, so check it before using a field added later.
+ */
+typedef struct fc_api {
+  uint32_t size;
+  uint32_t abi_major;
+  uint32_t abi_minor;
+  uint32_t reserved;
+  const char *(*library_version)(void);
+  fc_status (*engine_create)(fc_engine **, char **);
+  void (*engine_destroy)(fc_engine *);
+  fc_status (*engine_load_file)(fc_engine *, const char *, fc_format,
+                                char **);
+  fc_status (*engine_load_buffer)(fc_engine *, const void *, size_t,
+                                  fc_format, const char *, char **);
+  fc_status (*engine_target_id)(fc_engine *, const char *, uint32_t *);
+  uint32_t (*engine_check)(fc_engine *, uint32_t, uint32_t, uint64_t,
+                           uint64_t, fc_verdict *);
+  void (*corrupt_buffer)(const fc_verdict *, uint64_t, void *, size_t);
+  fc_status (*engine_raise_event)(fc_engine *, const char *);
+  fc_status (*engine_state)(fc_engine *, char **);
+  void (*engine_reset)(fc_engine *);
+  fc_status (*engine_hold)(fc_engine *, uint32_t, const fc_verdict *,
+                           fc_release_fn, void *, uint64_t *);
+  fc_status (*engine_hold_cancel)(fc_engine *, uint64_t);
+  fc_status (*engine_release)(fc_engine *, uint32_t, const char *, size_t *);
+  uint32_t (*engine_rule_count)(fc_engine *);
+  fc_status (*engine_rule_name)(fc_engine *, uint32_t, char **);
+  fc_status (*engine_rule_stats)(fc_engine *, uint32_t, uint32_t,
+                                 fc_rule_stats *);
+  void (*free)(void *);
+} fc_api;
+
+#define FC_GET_API_SYMBOL "faultcore_get_api"
+typedef const fc_api *(*fc_get_api_fn)(void);
+/* The one entry point for plugin hosts; never returns NULL. */
+FC_EXPORT const fc_api *faultcore_get_api(void);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* FAULTCORE_INCLUDE_FAULTCORE_FAULTCORE_H_ */

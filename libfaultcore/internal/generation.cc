@@ -1,0 +1,35 @@
+#include "libfaultcore/internal/generation.h"
+
+#include <algorithm>
+#include <utility>
+
+namespace faultcore {
+
+RuleCounters& RuleRuntime::CountersFor(const CompiledRule& rule,
+                                       uint32_t target) {
+  if (!rule.per_target) return counters;
+  std::lock_guard<std::mutex> lock(per_target_mu);
+  std::unique_ptr<RuleCounters>& slot = per_target[target];
+  if (slot == nullptr) slot = std::make_unique<RuleCounters>();
+  return *slot;
+}
+
+std::shared_ptr<const CompiledIndex> BuildIndex(CompiledRuleSet rules,
+                                                uint64_t serial) {
+  auto out = std::make_shared<CompiledIndex>();
+  std::vector<Interval> intervals;
+  intervals.reserve(rules.rules.size());
+  for (size_t i = 0; i < rules.rules.size(); ++i) {
+    const CompiledRule& r = rules.rules[i];
+    if (r.whole_device) out->whole_device.push_back(static_cast<uint32_t>(i));
+    intervals.push_back(Interval{r.start, r.end, static_cast<uint32_t>(i)});
+    out->min_start = std::min(out->min_start, r.start);
+    out->max_end = std::max(out->max_end, r.end);
+  }
+  out->index = IntervalIndex(std::move(intervals));
+  out->rules = std::move(rules);
+  out->serial = serial;
+  return out;
+}
+
+}  // namespace faultcore

@@ -1,0 +1,93 @@
+// One published rule-set generation: the immutable compiled rules and their
+// interval index, plus the mutable per-rule counters, heals and the current
+// state that belong to exactly this generation.
+//
+// Ownership: an Engine owns the current Generation through an RCU-published
+// pointer; a replaced or reset generation is freed after a grace period.
+// Thread safety: `rules` and `index` are immutable and shared between
+// generations (a reset reuses them); everything mutable is atomic or guarded
+// as documented per field.  Readers on different cores write only the
+// counters of rules their requests actually match.
+#ifndef FAULTCORE_LIBFAULTCORE_INTERNAL_GENERATION_H_
+#define FAULTCORE_LIBFAULTCORE_INTERNAL_GENERATION_H_
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "libfaultcore/internal/compiled_rules.h"
+#include "libfaultcore/internal/interval_index.h"
+#include "libfaultcore/internal/interval_set.h"
+
+namespace faultcore {
+
+// The immutable part, shared by a generation and the ones a reset makes
+// from it.
+struct CompiledIndex {
+  CompiledRuleSet rules;
+  IntervalIndex index;                    // every rule with a range
+  std::vector<uint32_t> whole_device;     // rules without a range, in order
+  uint64_t min_start = UINT64_MAX;        // over all rules
+  uint64_t max_end = 0;                   // over all rules
+  uint64_t serial = 0;                    // load number, for holds
+};
+
+// Match and fire counts; one set per rule, or per (rule, target).
+struct alignas(64) RuleCounters {
+  std::atomic<uint64_t> matches{0};
+  std::atomic<uint64_t> fires{0};
+};
+
+// Mutable state of one rule.  Padded: two rules' counters never share a
+// cache line.
+struct alignas(64) RuleRuntime {
+  RuleCounters counters;
+  // Writes failed under HealOnWrite.fail_writes.
+  std::atomic<uint64_t> heal_writes_failed{0};
+  // Healed byte ranges, RCU-published; nullptr = none.  Written under
+  // Engine::heal_mu_; the replaced set is retired, not freed at once.
+  std::atomic<const IntervalSet*> healed{nullptr};
+  // Per-target counters for rules with Trigger.per_target.  Entries are
+  // never removed, so a pointer found under the mutex stays valid for the
+  // generation's life.
+  std::mutex per_target_mu;
+  absl::flat_hash_map<uint32_t, std::unique_ptr<RuleCounters>> per_target;
+
+  ~RuleRuntime() { delete healed.load(std::memory_order_relaxed); }
+
+  // Counters for `target` (the shared ones unless per_target).
+  RuleCounters& CountersFor(const CompiledRule& rule, uint32_t target);
+};
+
+class Generation {
+ public:
+  explicit Generation(std::shared_ptr<const CompiledIndex> compiled)
+      : compiled_(std::move(compiled)),
+        c_(compiled_.get()),
+        runtime_(new RuleRuntime[c_->rules.rules.size()]),
+        state_(c_->rules.initial_state) {}
+
+  const CompiledIndex& compiled() const { return *c_; }
+  const std::shared_ptr<const CompiledIndex>& shared_compiled() const {
+    return compiled_;
+  }
+  RuleRuntime& runtime(uint32_t rule) const { return runtime_[rule]; }
+  std::atomic<uint32_t>& state() const { return state_; }
+
+ private:
+  std::shared_ptr<const CompiledIndex> compiled_;
+  const CompiledIndex* c_;  // compiled_.get(), for the hot path
+  std::unique_ptr<RuleRuntime[]> runtime_;
+  mutable std::atomic<uint32_t> state_;  // index into rules.states
+};
+
+// Builds the shared immutable part from compiled rules.
+std::shared_ptr<const CompiledIndex> BuildIndex(CompiledRuleSet rules,
+                                                uint64_t serial);
+
+}  // namespace faultcore
+
+#endif  // FAULTCORE_LIBFAULTCORE_INTERNAL_GENERATION_H_

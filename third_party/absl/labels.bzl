@@ -1,0 +1,162 @@
+"""Upstream Abseil Bazel labels provided by @com_google_absl (Debian's libabsl-dev).
+
+package -> {target: pkg-config module}; an empty module means "absl_" + target. Every
+module must exist as /usr/lib/<multiarch>/pkgconfig/<module>.pc (the repository rule fails
+otherwise). Abseil 20220623 has no absl/log; to add a label, find the module whose .pc file
+matches the upstream target (upstream CMake names: absl::<module without absl_>) and add a
+line here.
+"""
+
+ABSL_LABELS = {
+    "absl/algorithm": {
+        "algorithm": "",
+        "container": "absl_algorithm_container",
+    },
+    "absl/base": {
+        "atomic_hook": "",
+        "base": "",
+        "base_internal": "",
+        "config": "",
+        "core_headers": "",
+        "dynamic_annotations": "",
+        "endian": "",
+        "errno_saver": "",
+        "fast_type_id": "",
+        "log_severity": "",
+        "malloc_internal": "",
+        "prefetch": "",
+        "pretty_function": "",
+        "raw_logging_internal": "",
+        "spinlock_wait": "",
+        "strerror": "",
+        "throw_delegate": "",
+    },
+    "absl/cleanup": {
+        "cleanup": "",
+    },
+    "absl/container": {
+        "btree": "",
+        "common": "absl_container_common",
+        "compressed_tuple": "",
+        "container_memory": "",
+        "counting_allocator": "",
+        "fixed_array": "",
+        "flat_hash_map": "",
+        "flat_hash_set": "",
+        "hash_function_defaults": "",
+        "hash_policy_traits": "",
+        "hashtable_debug": "",
+        "hashtable_debug_hooks": "",
+        "hashtablez_sampler": "",
+        "inlined_vector": "",
+        "inlined_vector_internal": "",
+        "layout": "",
+        "node_hash_map": "",
+        "node_hash_set": "",
+        "node_slot_policy": "",
+        "raw_hash_map": "",
+        "raw_hash_set": "",
+    },
+    "absl/debugging": {
+        "debugging_internal": "",
+        "demangle_internal": "",
+        "examine_stack": "",
+        "failure_signal_handler": "",
+        "leak_check": "",
+        "stacktrace": "",
+        "symbolize": "",
+    },
+    "absl/flags": {
+        "commandlineflag": "absl_flags_commandlineflag",
+        "commandlineflag_internal": "absl_flags_commandlineflag_internal",
+        "config": "absl_flags_config",
+        "flag": "absl_flags",
+        "flag_internal": "absl_flags_internal",
+        "marshalling": "absl_flags_marshalling",
+        "parse": "absl_flags_parse",
+        "path_util": "absl_flags_path_util",
+        "private_handle_accessor": "absl_flags_private_handle_accessor",
+        "program_name": "absl_flags_program_name",
+        "reflection": "absl_flags_reflection",
+        "usage": "absl_flags_usage",
+        "usage_internal": "absl_flags_usage_internal",
+    },
+    "absl/functional": {
+        "any_invocable": "",
+        "bind_front": "",
+        "function_ref": "",
+    },
+    "absl/hash": {
+        "city": "",
+        "hash": "",
+        "low_level_hash": "",
+    },
+    "absl/memory": {
+        "memory": "",
+    },
+    "absl/meta": {
+        "type_traits": "",
+    },
+    "absl/numeric": {
+        "bits": "",
+        "int128": "",
+        "representation": "absl_numeric_representation",
+    },
+    "absl/profiling": {
+        "exponential_biased": "",
+        "periodic_sampler": "",
+        "sample_recorder": "",
+    },
+    "absl/random": {
+        "bit_gen_ref": "absl_random_bit_gen_ref",
+        "distributions": "absl_random_distributions",
+        "random": "absl_random_random",
+        "seed_gen_exception": "absl_random_seed_gen_exception",
+        "seed_sequences": "absl_random_seed_sequences",
+    },
+    "absl/status": {
+        "status": "",
+        "statusor": "",
+    },
+    "absl/strings": {
+        "cord": "",
+        "cord_internal": "",
+        "cordz_functions": "",
+        "cordz_handle": "",
+        "cordz_info": "",
+        "cordz_sample_token": "",
+        "cordz_statistics": "",
+        "cordz_update_scope": "",
+        "cordz_update_tracker": "",
+        "internal": "absl_strings_internal",
+        "str_format": "",
+        "str_format_internal": "",
+        "strings": "",
+    },
+    "absl/synchronization": {
+        "graphcycles_internal": "",
+        "kernel_timeout_internal": "",
+        "synchronization": "",
+    },
+    "absl/time": {
+        "time": "",
+    },
+    "absl/time/internal/cctz": {
+        "civil_time": "",
+        "time_zone": "",
+    },
+    "absl/types": {
+        "any": "",
+        "bad_any_cast": "",
+        "bad_any_cast_impl": "",
+        "bad_optional_access": "",
+        "bad_variant_access": "",
+        "compare": "",
+        "optional": "",
+        "span": "",
+        "variant": "",
+    },
+    "absl/utility": {
+        "utility": "",
+    },
+}

@@ -1,0 +1,3 @@
+"""Bazel's built-in proto symbols under names defs.bzl can re-export."""
+
+NativeProtoInfo = ProtoInfo
