@@ -53,9 +53,12 @@ fc_status ToStatus(const absl::Status& status, char** errmsg) {
 
 faultcore::RuleFormat ToFormat(fc_format format) {
   switch (format) {
-    case FC_FORMAT_TEXT: return faultcore::RuleFormat::kText;
-    case FC_FORMAT_BINARY: return faultcore::RuleFormat::kBinary;
-    default: return faultcore::RuleFormat::kAuto;
+    case FC_FORMAT_TEXT:
+      return faultcore::RuleFormat::kText;
+    case FC_FORMAT_BINARY:
+      return faultcore::RuleFormat::kBinary;
+    default:
+      return faultcore::RuleFormat::kAuto;
   }
 }
 
@@ -161,9 +164,9 @@ fc_status fc_engine_load_file(fc_engine* engine, const char* path,
   }
 }
 
-fc_status fc_engine_load_buffer(fc_engine* engine, const void* data,
-                                size_t len, fc_format format,
-                                const char* name, char** errmsg) {
+fc_status fc_engine_load_buffer(fc_engine* engine, const void* data, size_t len,
+                                fc_format format, const char* name,
+                                char** errmsg) {
   if (data == nullptr && len != 0) {
     SetError(errmsg, "no rule data given");
     return FC_INVALID_ARGUMENT;
@@ -198,6 +201,12 @@ uint32_t fc_engine_check(fc_engine* engine, uint32_t target, uint32_t op,
                          uint64_t offset, uint64_t length,
                          fc_verdict* verdict) {
   if (op < FC_OP_READ || op > FC_OP_WRITE_ZEROES) {
+    if (verdict != nullptr && verdict->size >= kActionEnd) {
+      verdict->action = FC_ACTION_PASS;
+    }
+    return FC_ACTION_PASS;
+  }
+  if (!engine->engine->HasRules()) {
     if (verdict != nullptr && verdict->size >= kActionEnd) {
       verdict->action = FC_ACTION_PASS;
     }
@@ -260,8 +269,8 @@ fc_status fc_engine_hold(fc_engine* engine, uint32_t target,
                          void* opaque, uint64_t* ticket) {
   if (verdict == nullptr || ticket == nullptr) return FC_INVALID_ARGUMENT;
   try {
-    *ticket = engine->engine->Hold(target, ImportVerdict(verdict), release,
-                                   opaque);
+    *ticket =
+        engine->engine->Hold(target, ImportVerdict(verdict), release, opaque);
     return FC_OK;
   } catch (...) {
     return FC_RESOURCE_EXHAUSTED;
@@ -347,28 +356,17 @@ void fc_free(void* ptr) { std::free(ptr); }
 
 const fc_api* faultcore_get_api(void) {
   static const fc_api kApi = {
-      sizeof(fc_api),
-      FC_ABI_VERSION_MAJOR,
-      FC_ABI_VERSION_MINOR,
-      0,
-      fc_library_version,
-      fc_engine_create,
-      fc_engine_destroy,
-      fc_engine_load_file,
-      fc_engine_load_buffer,
-      fc_engine_target_id,
-      fc_engine_check,
-      fc_corrupt_buffer,
-      fc_engine_raise_event,
-      fc_engine_state,
-      fc_engine_reset,
-      fc_engine_hold,
-      fc_engine_hold_cancel,
-      fc_engine_release,
-      fc_engine_rule_count,
-      fc_engine_rule_name,
-      fc_engine_rule_stats,
-      fc_free,
+      sizeof(fc_api),        FC_ABI_VERSION_MAJOR,
+      FC_ABI_VERSION_MINOR,  0,
+      fc_library_version,    fc_engine_create,
+      fc_engine_destroy,     fc_engine_load_file,
+      fc_engine_load_buffer, fc_engine_target_id,
+      fc_engine_check,       fc_corrupt_buffer,
+      fc_engine_raise_event, fc_engine_state,
+      fc_engine_reset,       fc_engine_hold,
+      fc_engine_hold_cancel, fc_engine_release,
+      fc_engine_rule_count,  fc_engine_rule_name,
+      fc_engine_rule_stats,  fc_free,
   };
   return &kApi;
 }

@@ -22,8 +22,9 @@ void CorruptBuffer(const Verdict& v, uint64_t buf_offset, void* buf,
     uint64_t chosen[64];
     uint32_t n = 0;
     for (uint64_t draw = 0; n < nbits; ++draw) {
-      uint64_t bit = Draw(v.corrupt_seed ^ (block * 0x9e3779b97f4a7c15ull),
-                          draw) % block_bits;
+      uint64_t bit =
+          Draw(v.corrupt_seed ^ (block * 0x9e3779b97f4a7c15ull), draw) %
+          block_bits;
       if (std::find(chosen, chosen + n, bit) != chosen + n) continue;
       chosen[n++] = bit;
       uint64_t addr = block * bs + bit / 8;

@@ -131,8 +131,7 @@ absl::Status Engine::LoadFile(const std::string& path, RuleFormat format) {
 
 absl::Status Engine::LoadBuffer(absl::string_view data, RuleFormat format,
                                 absl::string_view source_name) {
-  absl::StatusOr<v1::RuleSet> rules =
-      LoadRuleSet(data, format, source_name);
+  absl::StatusOr<v1::RuleSet> rules = LoadRuleSet(data, format, source_name);
   if (!rules.ok()) return rules.status();
   return LoadValidated(*rules);
 }
@@ -163,8 +162,8 @@ uint32_t Engine::TargetId(absl::string_view name) {
   return it->second;
 }
 
-Action Engine::Check(uint32_t target, Op op, uint64_t offset,
-                     uint64_t length, Verdict* out) {
+Action Engine::Check(uint32_t target, Op op, uint64_t offset, uint64_t length,
+                     Verdict* out) {
   // No rule set at all: one relaxed load, not even a read section.  The
   // pointer is not dereferenced here.
   if (current_.load(std::memory_order_relaxed) == nullptr) return Pass(out);
@@ -173,10 +172,9 @@ Action Engine::Check(uint32_t target, Op op, uint64_t offset,
   const Generation* gen = current_.load(std::memory_order_acquire);
   if (gen == nullptr) return Pass(out);
   const CompiledIndex& c = gen->compiled();
-  const uint64_t end =
-      length > std::numeric_limits<uint64_t>::max() - offset
-          ? std::numeric_limits<uint64_t>::max()
-          : offset + length;
+  const uint64_t end = length > std::numeric_limits<uint64_t>::max() - offset
+                           ? std::numeric_limits<uint64_t>::max()
+                           : offset + length;
   const uint32_t op_bit = OpBit(op);
   const bool is_write = IsWrite(op);
 
@@ -192,7 +190,7 @@ Action Engine::Check(uint32_t target, Op op, uint64_t offset,
   if (length == 0) {
     for (uint32_t id : c.whole_device) consider(id);
   } else {
-    if (offset >= c.max_end || end <= c.min_start) return Pass(out);
+    if (!c.coverage.Overlaps(offset, end)) return Pass(out);
     c.index.ForEachOverlap(offset, end,
                            [&](const Interval& iv) { consider(iv.id); });
   }
@@ -351,8 +349,8 @@ std::string Engine::CurrentState() const {
   rcu::ReadSection section;
   const Generation* gen = current_.load(std::memory_order_acquire);
   if (gen == nullptr) return "initial";
-  return gen->compiled().rules.states[gen->state().load(
-      std::memory_order_acquire)];
+  return gen->compiled()
+      .rules.states[gen->state().load(std::memory_order_acquire)];
 }
 
 void Engine::Reset() {

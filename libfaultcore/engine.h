@@ -71,6 +71,13 @@ class Engine {
   Action Check(uint32_t target, Op op, uint64_t offset, uint64_t length,
                Verdict* out);
 
+  // False while no rule set was ever loaded: then every Check() passes.  A
+  // hint for callers that want to skip building a request (one relaxed
+  // load); Check() itself starts with the same test.
+  bool HasRules() const {
+    return current_.load(std::memory_order_relaxed) != nullptr;
+  }
+
   // Applies the transitions of `event` that match the current state; the
   // first matching transition wins.  NotFound when no transition of the
   // rule set names the event.
@@ -111,8 +118,8 @@ class Engine {
   void ReclaimRetired();
 
   std::atomic<Generation*> current_{nullptr};  // RCU-published; writer_mu_
-  std::mutex writer_mu_;                        // serializes publishers
-  uint64_t next_serial_ = 1;                    // guarded by writer_mu_
+  std::mutex writer_mu_;                       // serializes publishers
+  uint64_t next_serial_ = 1;                   // guarded by writer_mu_
 
   std::mutex heal_mu_;  // serializes heals
   struct Retired {

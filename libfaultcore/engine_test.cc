@@ -376,7 +376,7 @@ TEST_F(EngineTest, FlushMatchesOnlyWholeDeviceRules) {
             }
             rules {
               ops: [ FLUSH ]
-              write_fault { }
+              write_fault {}
               codes { errno_value: 28 }
             })pb");
   Verdict v;

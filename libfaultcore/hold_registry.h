@@ -49,8 +49,8 @@ class HoldRegistry {
 
  private:
   mutable std::mutex mu_;
-  uint64_t next_ticket_ = 1;             // guarded by mu_
-  std::map<uint64_t, Entry> entries_;    // guarded by mu_
+  uint64_t next_ticket_ = 1;           // guarded by mu_
+  std::map<uint64_t, Entry> entries_;  // guarded by mu_
 };
 
 }  // namespace faultcore

@@ -4,26 +4,40 @@ namespace faultcore {
 
 const char* ActionName(Action action) {
   switch (action) {
-    case Action::kPass: return "pass";
-    case Action::kMediaError: return "media_error";
-    case Action::kWriteFault: return "write_fault";
-    case Action::kRecovered: return "recovered_error";
-    case Action::kDelay: return "delay";
-    case Action::kHold: return "hold";
-    case Action::kCorrupt: return "corrupt";
-    case Action::kTornWrite: return "torn_write";
-    case Action::kLostWrite: return "lost_write";
+    case Action::kPass:
+      return "pass";
+    case Action::kMediaError:
+      return "media_error";
+    case Action::kWriteFault:
+      return "write_fault";
+    case Action::kRecovered:
+      return "recovered_error";
+    case Action::kDelay:
+      return "delay";
+    case Action::kHold:
+      return "hold";
+    case Action::kCorrupt:
+      return "corrupt";
+    case Action::kTornWrite:
+      return "torn_write";
+    case Action::kLostWrite:
+      return "lost_write";
   }
   return "unknown";
 }
 
 const char* OpName(Op op) {
   switch (op) {
-    case Op::kRead: return "read";
-    case Op::kWrite: return "write";
-    case Op::kFlush: return "flush";
-    case Op::kDiscard: return "discard";
-    case Op::kWriteZeroes: return "write-zeroes";
+    case Op::kRead:
+      return "read";
+    case Op::kWrite:
+      return "write";
+    case Op::kFlush:
+      return "flush";
+    case Op::kDiscard:
+      return "discard";
+    case Op::kWriteZeroes:
+      return "write-zeroes";
   }
   return "unknown";
 }

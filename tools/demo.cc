@@ -48,11 +48,11 @@ void Describe(fc_engine* engine, const fc_verdict& v) {
   }
   if (v.action != FC_ACTION_DELAY && v.action != FC_ACTION_CORRUPT &&
       v.action != FC_ACTION_LOST_WRITE) {
-    std::printf("      SCSI %02X/%02X/%02X  NVMe SCT %X SC %02X%s  "
-                "ATA status %02X error %02X  errno %d\n",
-                v.scsi_sense_key, v.scsi_asc, v.scsi_ascq, v.nvme_sct,
-                v.nvme_sc, v.nvme_dnr ? " DNR" : "", v.ata_status,
-                v.ata_error, v.errno_value);
+    std::printf(
+        "      SCSI %02X/%02X/%02X  NVMe SCT %X SC %02X%s  "
+        "ATA status %02X error %02X  errno %d\n",
+        v.scsi_sense_key, v.scsi_asc, v.scsi_ascq, v.nvme_sct, v.nvme_sc,
+        v.nvme_dnr ? " DNR" : "", v.ata_status, v.ata_error, v.errno_value);
   }
 }
 
@@ -126,6 +126,18 @@ int main(int argc, char** argv) {
     }
     Describe(engine, v);
     std::printf("\n");
+  }
+
+  std::printf("%-28s %8s %8s %8s\n", "rule", "matches", "fires", "healed");
+  for (uint32_t id = 0; id < fc_engine_rule_count(engine); ++id) {
+    fc_rule_stats stats;
+    stats.size = sizeof(stats);
+    if (fc_engine_rule_stats(engine, id, FC_TARGET_NONE, &stats) != FC_OK) {
+      continue;
+    }
+    std::printf("%-28s %8" PRIu64 " %8" PRIu64 " %8" PRIu64 "\n",
+                RuleName(engine, id).c_str(), stats.matches, stats.fires,
+                stats.healed_bytes / 512);
   }
   fc_engine_destroy(engine);
   return 0;

@@ -98,8 +98,9 @@ int32_t StateIndex(const std::vector<std::string>& states,
   return kNoState;  // unreachable for validated input
 }
 
-uint64_t StateMask(const std::vector<std::string>& states,
-                   const google::protobuf::RepeatedPtrField<std::string>& names) {
+uint64_t StateMask(
+    const std::vector<std::string>& states,
+    const google::protobuf::RepeatedPtrField<std::string>& names) {
   if (names.empty()) return kAllStates;
   uint64_t mask = 0;
   for (const std::string& name : names) {
@@ -136,9 +137,8 @@ void CompileAction(const v1::Rule& in, CompiledRule& out) {
       break;
     case v1::Rule::kHold:
       out.action = Action::kHold;
-      out.hold_timeout_ns = in.hold().timeout_ns() != 0
-                                ? in.hold().timeout_ns()
-                                : kDefaultHoldTimeoutNs;
+      out.hold_timeout_ns = in.hold().timeout_ns() != 0 ? in.hold().timeout_ns()
+                                                        : kDefaultHoldTimeoutNs;
       out.hold_fail_on_timeout = in.hold().on_timeout() == v1::Hold::FAIL;
       out.codes = ApplyCodes(HoldTimeoutDefaults(), in.codes());
       break;
@@ -202,8 +202,9 @@ CompiledRuleSet CompileRuleSet(const v1::RuleSet& in,
       c.end = std::numeric_limits<uint64_t>::max();
     }
     c.state_mask = StateMask(out.states, r.states());
-    c.next_state = r.next_state().empty() ? kNoState
-                                          : StateIndex(out.states, r.next_state());
+    c.next_state = r.next_state().empty()
+                       ? kNoState
+                       : StateIndex(out.states, r.next_state());
 
     const v1::Trigger& t = r.trigger();
     c.skip = t.skip();
@@ -214,8 +215,7 @@ CompiledRuleSet CompileRuleSet(const v1::RuleSet& in,
     if (t.has_probability() && t.probability() < 1.0) {
       c.draws = true;
       // p * 2^64, computed without overflow; p == 0 gives 0 (never fires).
-      c.fire_threshold =
-          static_cast<uint64_t>(std::ldexp(t.probability(), 64));
+      c.fire_threshold = static_cast<uint64_t>(std::ldexp(t.probability(), 64));
     }
     c.delay_ns = r.latency_ns();
     CompileAction(r, c);

@@ -23,9 +23,8 @@ std::shared_ptr<const CompiledIndex> BuildIndex(CompiledRuleSet rules,
     const CompiledRule& r = rules.rules[i];
     if (r.whole_device) out->whole_device.push_back(static_cast<uint32_t>(i));
     intervals.push_back(Interval{r.start, r.end, static_cast<uint32_t>(i)});
-    out->min_start = std::min(out->min_start, r.start);
-    out->max_end = std::max(out->max_end, r.end);
   }
+  out->coverage = CoverageFilter(intervals);
   out->index = IntervalIndex(std::move(intervals));
   out->rules = std::move(rules);
   out->serial = serial;

@@ -19,6 +19,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "libfaultcore/internal/compiled_rules.h"
+#include "libfaultcore/internal/coverage_filter.h"
 #include "libfaultcore/internal/interval_index.h"
 #include "libfaultcore/internal/interval_set.h"
 
@@ -28,11 +29,10 @@ namespace faultcore {
 // from it.
 struct CompiledIndex {
   CompiledRuleSet rules;
-  IntervalIndex index;                    // every rule with a range
-  std::vector<uint32_t> whole_device;     // rules without a range, in order
-  uint64_t min_start = UINT64_MAX;        // over all rules
-  uint64_t max_end = 0;                   // over all rules
-  uint64_t serial = 0;                    // load number, for holds
+  CoverageFilter coverage;             // the union of every range
+  IntervalIndex index;                 // every rule (whole-device too)
+  std::vector<uint32_t> whole_device;  // rules without a range, in order
+  uint64_t serial = 0;                 // load number, for holds
 };
 
 // Match and fire counts; one set per rule, or per (rule, target).

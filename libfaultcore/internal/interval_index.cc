@@ -31,8 +31,7 @@ IntervalIndex::IntervalIndex(std::vector<Interval> intervals) {
     for (int64_t i = i0; i < n; i += step) {
       uint64_t left = nodes_[i - x].max_end;
       uint64_t right = i + x < n ? nodes_[i + x].max_end : last;
-      nodes_[i].max_end =
-          std::max({nodes_[i].interval.end, left, right});
+      nodes_[i].max_end = std::max({nodes_[i].interval.end, left, right});
     }
     last_i = (last_i >> k & 1) ? last_i - x : last_i + x;
     if (last_i < n && nodes_[last_i].max_end > last) {

@@ -81,8 +81,8 @@ void IntervalIndex::ForEachOverlap(uint64_t start, uint64_t end,
       }
     } else if (z.x < n && a[z.x].interval.start < end) {
       if (start < a[z.x].interval.end) visit(a[z.x].interval);
-      stack[top++] = Frame{z.level - 1, z.x + (int64_t{1} << (z.level - 1)),
-                           false};
+      stack[top++] =
+          Frame{z.level - 1, z.x + (int64_t{1} << (z.level - 1)), false};
     }
   }
 }

@@ -32,8 +32,8 @@ bool RegisterMembarrier() {
   if (cmds < 0 || (cmds & MEMBARRIER_CMD_PRIVATE_EXPEDITED) == 0) {
     return false;
   }
-  return syscall(__NR_membarrier,
-                 MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0;
+  return syscall(__NR_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0,
+                 0) == 0;
 }
 
 // All slots ever handed out.  Slots are recycled, never freed, so a writer
