@@ -18,7 +18,8 @@ void CorruptBuffer(const Verdict& v, uint64_t buf_offset, void* buf,
   const uint32_t nbits = std::min<uint32_t>(v.corrupt_bits_per_block, 64);
   auto* bytes = static_cast<unsigned char*>(buf);
 
-  for (uint64_t block = win_start / bs; block * bs < win_end; ++block) {
+  const uint64_t last_block = (win_end - 1) / bs;  // no overflow at 2^64
+  for (uint64_t block = win_start / bs; block <= last_block; ++block) {
     uint64_t chosen[64];
     uint32_t n = 0;
     for (uint64_t draw = 0; n < nbits; ++draw) {

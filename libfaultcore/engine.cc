@@ -147,7 +147,7 @@ absl::Status Engine::LoadValidated(const v1::RuleSet& rules) {
 
 void Engine::Publish(std::unique_ptr<Generation> next) {
   Generation* old =
-      current_.exchange(next.release(), std::memory_order_acq_rel);
+      current_.exchange(next.release(), std::memory_order_seq_cst);
   rcu::Synchronize();
   delete old;
   std::lock_guard<std::mutex> lock(heal_mu_);
@@ -169,7 +169,7 @@ Action Engine::Check(uint32_t target, Op op, uint64_t offset, uint64_t length,
   if (current_.load(std::memory_order_relaxed) == nullptr) return Pass(out);
 
   rcu::ReadSection section;
-  const Generation* gen = current_.load(std::memory_order_acquire);
+  const Generation* gen = current_.load(std::memory_order_seq_cst);
   if (gen == nullptr) return Pass(out);
   const CompiledIndex& c = gen->compiled();
   const uint64_t end = length > std::numeric_limits<uint64_t>::max() - offset
@@ -182,7 +182,7 @@ Action Engine::Check(uint32_t target, Op op, uint64_t offset, uint64_t length,
   Candidates candidates;
   auto consider = [&](uint32_t id) {
     const CompiledRule& r = c.rules.rules[id];
-    const bool heal_write = r.heals && is_write;
+    const bool heal_write = r.heals && is_write && length > 0;
     if ((r.op_mask & op_bit) == 0 && !heal_write) return;
     if (r.target != kAnyTarget && r.target != target) return;
     candidates.push_back(Candidate{std::max(offset, r.start), id, heal_write});
@@ -256,7 +256,7 @@ Action Engine::Check(uint32_t target, Op op, uint64_t offset, uint64_t length,
     const CompiledRule& r = c.rules.rules[winner->rule_id];
     FillVerdict(c.rules, r, *winner, offset, end, v);
     if (length == 0) v->good_bytes = v->bad_bytes = 0;
-    if (r.next_state != kNoState && !winner->heal_write) {
+    if (r.next_state != kNoState) {
       gen->state().store(static_cast<uint32_t>(r.next_state),
                          std::memory_order_release);
     }
@@ -314,7 +314,7 @@ void Engine::ReclaimRetired() {
 
 absl::Status Engine::RaiseEvent(absl::string_view event) {
   rcu::ReadSection section;
-  const Generation* gen = current_.load(std::memory_order_acquire);
+  const Generation* gen = current_.load(std::memory_order_seq_cst);
   if (gen == nullptr) {
     return absl::NotFoundError(
         absl::StrCat("no transition on event \"", event, "\": no rules"));
@@ -347,7 +347,7 @@ absl::Status Engine::RaiseEvent(absl::string_view event) {
 
 std::string Engine::CurrentState() const {
   rcu::ReadSection section;
-  const Generation* gen = current_.load(std::memory_order_acquire);
+  const Generation* gen = current_.load(std::memory_order_seq_cst);
   if (gen == nullptr) return "initial";
   return gen->compiled()
       .rules.states[gen->state().load(std::memory_order_acquire)];
@@ -356,7 +356,7 @@ std::string Engine::CurrentState() const {
 void Engine::Reset() {
   {
     std::lock_guard<std::mutex> lock(writer_mu_);
-    Generation* gen = current_.load(std::memory_order_acquire);
+    Generation* gen = current_.load(std::memory_order_seq_cst);
     if (gen != nullptr) {
       Publish(std::make_unique<Generation>(gen->shared_compiled()));
     }
@@ -369,7 +369,7 @@ uint64_t Engine::Hold(uint32_t target, const Verdict& verdict,
   HoldRegistry::Entry entry{target, verdict.rule_id, 0, "", release, opaque};
   {
     rcu::ReadSection section;
-    const Generation* gen = current_.load(std::memory_order_acquire);
+    const Generation* gen = current_.load(std::memory_order_seq_cst);
     if (gen != nullptr) {
       const CompiledIndex& c = gen->compiled();
       entry.rule_serial = c.serial;
@@ -383,7 +383,7 @@ uint64_t Engine::Hold(uint32_t target, const Verdict& verdict,
 
 uint32_t Engine::RuleCount() const {
   rcu::ReadSection section;
-  const Generation* gen = current_.load(std::memory_order_acquire);
+  const Generation* gen = current_.load(std::memory_order_seq_cst);
   return gen == nullptr
              ? 0
              : static_cast<uint32_t>(gen->compiled().rules.rules.size());
@@ -391,13 +391,13 @@ uint32_t Engine::RuleCount() const {
 
 uint32_t Engine::BlockSize() const {
   rcu::ReadSection section;
-  const Generation* gen = current_.load(std::memory_order_acquire);
+  const Generation* gen = current_.load(std::memory_order_seq_cst);
   return gen == nullptr ? 512 : gen->compiled().rules.block_size;
 }
 
 absl::StatusOr<std::string> Engine::RuleName(uint32_t rule_id) const {
   rcu::ReadSection section;
-  const Generation* gen = current_.load(std::memory_order_acquire);
+  const Generation* gen = current_.load(std::memory_order_seq_cst);
   if (gen == nullptr || rule_id >= gen->compiled().rules.rules.size()) {
     return absl::NotFoundError(absl::StrCat("no rule ", rule_id));
   }
@@ -410,7 +410,7 @@ absl::StatusOr<RuleStats> Engine::Stats(uint32_t rule_id,
   uint64_t serial = 0;
   {
     rcu::ReadSection section;
-    const Generation* gen = current_.load(std::memory_order_acquire);
+    const Generation* gen = current_.load(std::memory_order_seq_cst);
     if (gen == nullptr || rule_id >= gen->compiled().rules.rules.size()) {
       return absl::NotFoundError(absl::StrCat("no rule ", rule_id));
     }

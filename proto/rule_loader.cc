@@ -136,11 +136,11 @@ size_t EditDistance(absl::string_view a, absl::string_view b) {
     for (size_t j = 1; j <= b.size(); ++j) {
       const size_t above = row[j];
       const size_t substitution =
-          diagonal + (absl::ascii_tolower(static_cast<unsigned char>(a[i - 1])) ==
-                              absl::ascii_tolower(
-                                  static_cast<unsigned char>(b[j - 1]))
-                          ? 0
-                          : 1);
+          diagonal +
+          (absl::ascii_tolower(static_cast<unsigned char>(a[i - 1])) ==
+                   absl::ascii_tolower(static_cast<unsigned char>(b[j - 1]))
+               ? 0
+               : 1);
       row[j] = std::min({above + 1, row[j - 1] + 1, substitution});
       diagonal = above;
     }
@@ -174,10 +174,12 @@ struct Location {
   int column = 0;
 };
 
-// The text that was parsed, with a lazily built line index, to turn
-// protobuf's locations (0-based; a tab advances the column to the next
-// multiple of 8) into 1-based byte columns and to look at the text around a
-// location.  The text must outlive this object.
+// The text that was parsed, with a lazily built index of its lines and tabs,
+// to turn protobuf's locations (0-based; a tab advances the column to the
+// next multiple of 8) into 1-based byte columns and to look at the text
+// around a location.  Lookups take O(log n), so that a file of one 100 MB
+// line with a thousand errors still loads in linear time.  The text must
+// outlive this object.
 class SourceText {
  public:
   explicit SourceText(absl::string_view text) : text_(text) {}
@@ -186,43 +188,46 @@ class SourceText {
 
   absl::string_view text() const { return text_; }
 
-  // Byte offset of protobuf's (line, column); the end of that line if the
-  // column lies beyond it, and text().size() if the line does not exist.
+  // Byte offset of protobuf's 0-based (line, column); the end of that line if
+  // the column lies beyond it, and text().size() if the line does not exist.
   size_t Offset(int line, int column) const {
     BuildIndex();
+    column = std::max(column, 0);
     if (line < 0 || static_cast<size_t>(line) >= line_starts_.size()) {
       return text_.size();
     }
-    size_t offset = line_starts_[line];
-    int visual = 0;
-    while (offset < text_.size() && text_[offset] != '\n' && visual < column) {
-      visual = text_[offset] == '\t' ? visual + 8 - visual % 8 : visual + 1;
-      ++offset;
+    const size_t start = line_starts_[line];
+    const size_t end = static_cast<size_t>(line) + 1 < line_starts_.size()
+                           ? line_starts_[line + 1] - 1  // The newline.
+                           : text_.size();
+    // The last tab of the line that ends at or before `column`.
+    const auto first = std::lower_bound(tabs_.begin(), tabs_.end(),
+                                        Tab{static_cast<uint32_t>(start), 0});
+    const auto last = std::lower_bound(first, tabs_.end(),
+                                       Tab{static_cast<uint32_t>(end), 0});
+    const auto after = std::upper_bound(
+        first, last, column,
+        [](int value, const Tab& tab) { return value < tab.visual_after; });
+    size_t offset = start;
+    int64_t visual = 0;
+    if (after != first) {
+      offset = std::prev(after)->offset + size_t{1};
+      visual = std::prev(after)->visual_after;
     }
-    return offset;
+    return std::min(end, offset + static_cast<size_t>(column - visual));
   }
 
-  // Offset of the first byte of the line that holds `offset`.
-  size_t LineStart(size_t offset) const {
-    const size_t newline = text_.rfind('\n', offset == 0 ? 0 : offset - 1);
-    return offset == 0 || newline == absl::string_view::npos ? 0 : newline + 1;
-  }
-
-  // Protobuf's tab-expanded column of the byte at `offset`.
-  int VisualColumn(size_t offset) const {
-    int visual = 0;
-    for (size_t i = LineStart(offset); i < offset; ++i) {
-      visual = text_[i] == '\t' ? visual + 8 - visual % 8 : visual + 1;
-    }
-    return visual;
+  // 0-based line of the byte at `offset`.
+  size_t LineOf(size_t offset) const {
+    BuildIndex();
+    const auto next = std::upper_bound(line_starts_.begin(), line_starts_.end(),
+                                       static_cast<uint32_t>(offset));
+    return static_cast<size_t>(next - line_starts_.begin()) - 1;
   }
 
   // 1-based line and byte column of the byte at `offset`.
   Location LocationOf(size_t offset) const {
-    BuildIndex();
-    const auto next = std::upper_bound(line_starts_.begin(), line_starts_.end(),
-                                       static_cast<uint32_t>(offset));
-    const size_t line = static_cast<size_t>(next - line_starts_.begin()) - 1;
+    const size_t line = LineOf(offset);
     return {static_cast<int>(line) + 1,
             static_cast<int>(offset - line_starts_[line]) + 1};
   }
@@ -233,25 +238,41 @@ class SourceText {
     if (static_cast<size_t>(line) >= line_starts_.size() || column < 0) {
       return {line + 1, column < 0 ? 0 : column + 1};
     }
-    const size_t offset = Offset(line, column);
-    return {line + 1, static_cast<int>(offset - line_starts_[line]) + 1};
+    return LocationOf(Offset(line, column));
   }
 
  private:
+  struct Tab {
+    uint32_t offset;
+    // The column right after the tab: strictly increasing within a line.
+    int64_t visual_after;
+    bool operator<(const Tab& other) const { return offset < other.offset; }
+  };
+
+  // The text is at most kMaxRuleFileBytes long, so 32-bit offsets suffice.
   void BuildIndex() const {
     if (indexed_) return;
     indexed_ = true;
     line_starts_.push_back(0);
+    int64_t visual = 0;
     for (size_t i = 0; i < text_.size(); ++i) {
-      if (text_[i] == '\n') line_starts_.push_back(i + 1);
+      if (text_[i] == '\n') {
+        line_starts_.push_back(static_cast<uint32_t>(i + 1));
+        visual = 0;
+      } else if (text_[i] == '\t') {
+        visual += 8 - visual % 8;
+        tabs_.push_back({static_cast<uint32_t>(i), visual});
+      } else {
+        ++visual;
+      }
     }
   }
 
   absl::string_view text_;
-  // Built on first use; texts are at most kMaxRuleFileBytes long, so 32-bit
-  // offsets suffice (and halve the index).
+  // Built on first use.
   mutable bool indexed_ = false;
   mutable std::vector<uint32_t> line_starts_;
+  mutable std::vector<Tab> tabs_;
 };
 
 // Collects the errors of the text parser and of the tokenizer.  Nothing is
@@ -266,7 +287,9 @@ class CollectingErrorCollector : public pb::io::ErrorCollector {
 
   void AddError(int line, pb::io::ColumnNumber column,
                 const std::string& message) override {
-    if (errors.size() < kMaxDiagnostics) errors.push_back({line, column, message});
+    if (errors.size() < kMaxDiagnostics) {
+      errors.push_back({line, column, message});
+    }
   }
   void AddWarning(int line, pb::io::ColumnNumber column,
                   const std::string& message) override {
@@ -308,7 +331,9 @@ class Locator {
 
   Location Convert(const pb::TextFormat::ParseLocation& location) const {
     if (location.line < 0) return {};
-    if (text_ != nullptr) return text_->ToLocation(location.line, location.column);
+    if (text_ != nullptr) {
+      return text_->ToLocation(location.line, location.column);
+    }
     return {location.line + 1, location.column + 1};
   }
 
@@ -326,7 +351,7 @@ class Locator {
       return values.front();  // Statement locations do not match values.
     }
     return static_cast<size_t>(index) < values.size() ? values[index]
-                                                        : values.back();
+                                                      : values.back();
   }
 
  private:
@@ -364,33 +389,27 @@ class Locator {
     }
     if (offset >= text.size() || text[offset] != '[') return false;
 
-    // Tokenize from the start of the bracket's line so that the tokenizer's
-    // columns are the parser's.
-    const size_t line_start = text_->LineStart(offset);
-    int line = start.line;
-    for (size_t i = text_->Offset(start.line, start.column); i < line_start;
-         ++i) {
-      if (text[i] == '\n') ++line;
-    }
-    const int bracket_column = text_->VisualColumn(offset);
-    pb::io::ArrayInputStream input(text.data() + line_start,
-                                   static_cast<int>(text.size() - line_start));
+    // Tokenize from the bracket to its match.  The tokenizer counts columns
+    // from the bracket on the first line and from each line's start after.
+    pb::io::ArrayInputStream input(text.data() + offset,
+                                   static_cast<int>(text.size() - offset));
     CollectingErrorCollector ignored;
     pb::io::Tokenizer tokenizer(&input, &ignored);
     tokenizer.set_comment_style(pb::io::Tokenizer::SH_COMMENT_STYLE);
     tokenizer.set_allow_f_after_float(true);
     tokenizer.set_require_space_after_number(false);
     tokenizer.set_allow_multiline_strings(true);
-    bool found = false;
-    while (!found && tokenizer.Next()) {
-      const pb::io::Tokenizer::Token& token = tokenizer.current();
-      found = token.line == 0 && token.column == bracket_column;
-    }
-    if (!found) return false;
+    if (!tokenizer.Next() || tokenizer.current().text != "[") return false;
+    const size_t first_line = text_->LineOf(offset);
+    // On the bracket's line, columns count from the bracket: walk forward to
+    // each value (the values come in order, so the walk is linear).
+    size_t walked = offset;
+    int64_t walked_column = 0;
     int depth = 0;
     bool expect_value = true;
     while (tokenizer.Next()) {
       const pb::io::Tokenizer::Token& token = tokenizer.current();
+      if (token.type == pb::io::Tokenizer::TYPE_END) break;
       if (depth == 0) {
         if (token.text == "]") break;
         if (token.text == ",") {
@@ -398,8 +417,18 @@ class Locator {
           continue;
         }
         if (expect_value) {
-          values->push_back(
-              text_->ToLocation(line + token.line, token.column));
+          if (token.line == 0) {
+            while (walked_column < token.column && walked < text.size()) {
+              walked_column = text[walked] == '\t'
+                                  ? walked_column + 8 - walked_column % 8
+                                  : walked_column + 1;
+              ++walked;
+            }
+            values->push_back(text_->LocationOf(walked));
+          } else {
+            values->push_back(text_->ToLocation(
+                static_cast<int>(first_line) + token.line, token.column));
+          }
           expect_value = false;
         }
       }
@@ -481,12 +510,14 @@ std::string QuotedWord(absl::string_view message, size_t* from) {
 // empty.
 std::string FieldNameBefore(absl::string_view text, size_t offset) {
   size_t end = std::min(offset, text.size());
-  while (end > 0 && absl::ascii_isspace(static_cast<unsigned char>(text[end - 1]))) {
+  while (end > 0 &&
+         absl::ascii_isspace(static_cast<unsigned char>(text[end - 1]))) {
     --end;
   }
   if (end == 0 || text[end - 1] != ':') return "";
   --end;
-  while (end > 0 && absl::ascii_isspace(static_cast<unsigned char>(text[end - 1]))) {
+  while (end > 0 &&
+         absl::ascii_isspace(static_cast<unsigned char>(text[end - 1]))) {
     --end;
   }
   size_t begin = end;
@@ -517,7 +548,8 @@ std::string NumberAt(absl::string_view text, size_t offset) {
 std::string Restyle(absl::string_view message) {
   std::string out(message);
   if (!out.empty() && out.back() == '.') out.pop_back();
-  if (out.size() > 1 && absl::ascii_isupper(static_cast<unsigned char>(out[0])) &&
+  if (out.size() > 1 &&
+      absl::ascii_isupper(static_cast<unsigned char>(out[0])) &&
       absl::ascii_islower(static_cast<unsigned char>(out[1]))) {
     out[0] = absl::ascii_tolower(static_cast<unsigned char>(out[0]));
   }
@@ -526,7 +558,8 @@ std::string Restyle(absl::string_view message) {
 
 // Where the innermost bracket still open at the end of `text` was opened, as
 // a 0-based (line, column) pair; line -1 if every bracket is closed.
-std::pair<int, int> UnclosedBracket(const SourceText& text, std::string* bracket) {
+std::pair<int, int> UnclosedBracket(const SourceText& text,
+                                    std::string* bracket) {
   pb::io::ArrayInputStream input(text.text().data(),
                                  static_cast<int>(text.text().size()));
   CollectingErrorCollector ignored;
@@ -556,7 +589,8 @@ std::pair<int, int> UnclosedBracket(const SourceText& text, std::string* bracket
 void MoveToNameBefore(absl::string_view text, absl::string_view name,
                       size_t* offset) {
   size_t end = std::min(*offset, text.size());
-  while (end > 0 && absl::ascii_isspace(static_cast<unsigned char>(text[end - 1]))) {
+  while (end > 0 &&
+         absl::ascii_isspace(static_cast<unsigned char>(text[end - 1]))) {
     --end;
   }
   if (end > 0 && text[end - 1] == ':') {
@@ -612,15 +646,16 @@ std::string ExplainSyntaxError(const CollectingErrorCollector::Entry& error,
       range = "true, false, 1 or 0";
     }
     if (field.empty()) {
-      return negative ? absl::StrFormat("negative value %s for an unsigned field",
-                                        value)
+      return negative ? absl::StrFormat(
+                            "negative value %s for an unsigned field", value)
                       : absl::StrFormat("value %s is out of range", value);
     }
     if (range.empty()) {
-      return absl::StrFormat("value %s is out of range for \"%s\"", value, field);
+      return absl::StrFormat("value %s is out of range for \"%s\"", value,
+                             field);
     }
-    return absl::StrFormat("value %s is out of range for \"%s\" (%s: %s)", value,
-                           field, type, range);
+    return absl::StrFormat("value %s is out of range for \"%s\" (%s: %s)",
+                           value, field, type, range);
   }
 
   // Message type "faultcore.v1.Rule" has no field named "once".
@@ -652,7 +687,8 @@ std::string ExplainSyntaxError(const CollectingErrorCollector::Entry& error,
     if (!closest.empty()) {
       return absl::StrFormat("%s; did you mean \"%s\"?", out, closest);
     }
-    return absl::StrFormat("%s (its fields: %s)", out, absl::StrJoin(names, ", "));
+    return absl::StrFormat("%s (its fields: %s)", out,
+                           absl::StrJoin(names, ", "));
   }
 
   // Unknown enumeration value of "REED" for field "ops".
@@ -741,8 +777,9 @@ std::string IgnoresCodes(const v1::Rule& rule) {
     case v1::Rule::kLostWrite:
       return ActionName(rule.action_case());
     case v1::Rule::kTornWrite:
-      return rule.torn_write().report_success() ? "torn_write with report_success"
-                                                : "";
+      return rule.torn_write().report_success()
+                 ? "torn_write with report_success"
+                 : "";
     case v1::Rule::kHold:
       return rule.hold().on_timeout() == v1::Hold::PROCEED
                  ? "hold with on_timeout PROCEED"
@@ -807,13 +844,15 @@ class Validator {
       CheckStateReference(Child(root, "initial_state"), set_.initial_state());
     }
     if (set_.rules_size() == 0) {
-      Error(Child(root, "rules"), "no rules: a rule set needs at least one rule");
+      Error(Child(root, "rules"),
+            "no rules: a rule set needs at least one rule");
     } else if (set_.rules_size() > kMaxRules) {
       Error(Child(root, "rules"),
-            absl::StrFormat("too many rules: %d (at most %d)", set_.rules_size(),
-                            kMaxRules));
+            absl::StrFormat("too many rules: %d (at most %d)",
+                            set_.rules_size(), kMaxRules));
     }
     std::unordered_map<std::string_view, int> rule_names;
+    rule_names.reserve(static_cast<size_t>(set_.rules_size()));
     for (int i = 0; i < set_.rules_size(); ++i) {
       CheckRule(Child(root, "rules", i), set_.rules(i), i, &rule_names);
     }
@@ -849,13 +888,16 @@ class Validator {
     const pb::Reflection* reflection = parent.message->GetReflection();
     if (!field->is_repeated()) {
       child.message = &reflection->GetMessage(*parent.message, field);
-    } else if (index >= 0 && index < reflection->FieldSize(*parent.message, field)) {
-      child.message = &reflection->GetRepeatedMessage(*parent.message, field, index);
+    } else if (index >= 0 &&
+               index < reflection->FieldSize(*parent.message, field)) {
+      child.message =
+          &reflection->GetRepeatedMessage(*parent.message, field, index);
     }
     return child;
   }
   // A child of a temporary would point at it after it is gone.
-  Node Child(const Node&& parent, const char* name, int index = -1) const = delete;
+  Node Child(const Node&& parent, const char* name,
+             int index = -1) const = delete;
 
   // Fills in the path and the location of `node`: the location of the
   // deepest field on the way that the text has (an absent field is reported
@@ -874,8 +916,10 @@ class Validator {
       if (n.index >= 0) absl::StrAppend(&diagnostic->path, "[", n.index, "]");
       if (n.message != nullptr &&
           n.message->GetDescriptor() == v1::Rule::descriptor()) {
-        const std::string& name = static_cast<const v1::Rule*>(n.message)->name();
-        if (!name.empty()) absl::StrAppend(&diagnostic->path, " (", Quote(name), ")");
+        const std::string& name =
+            static_cast<const v1::Rule*>(n.message)->name();
+        if (!name.empty())
+          absl::StrAppend(&diagnostic->path, " (", Quote(name), ")");
       }
       if (tree == nullptr) continue;
       const pb::Message& parent = *n.parent->message;
@@ -921,17 +965,18 @@ class Validator {
   std::vector<Diagnostic> Finish() {
     std::vector<Diagnostic> all = std::move(errors_);
     if (dropped_errors_ > 0) {
-      all.push_back(FileDiagnostic(
-          Diagnostic::Severity::kError,
-          absl::StrFormat("too many errors: %d more not shown", dropped_errors_)));
+      all.push_back(
+          FileDiagnostic(Diagnostic::Severity::kError,
+                         absl::StrFormat("too many errors: %d more not shown",
+                                         dropped_errors_)));
     }
     all.insert(all.end(), std::make_move_iterator(warnings_.begin()),
                std::make_move_iterator(warnings_.end()));
     if (dropped_warnings_ > 0) {
-      all.push_back(FileDiagnostic(
-          Diagnostic::Severity::kWarning,
-          absl::StrFormat("too many warnings: %d more not shown",
-                          dropped_warnings_)));
+      all.push_back(
+          FileDiagnostic(Diagnostic::Severity::kWarning,
+                         absl::StrFormat("too many warnings: %d more not shown",
+                                         dropped_warnings_)));
     }
     return all;
   }
@@ -950,7 +995,8 @@ class Validator {
   void CheckBlockSize(const Node& root) {
     const uint32_t size = set_.block_size();
     if (size == 0) return;
-    if (size < kMinBlockSize || size > kMaxBlockSize || (size & (size - 1)) != 0) {
+    if (size < kMinBlockSize || size > kMaxBlockSize ||
+        (size & (size - 1)) != 0) {
       Error(Child(root, "block_size"),
             absl::StrFormat("block_size %u is not a power of two from %u to %u "
                             "(0 means %u)",
@@ -966,8 +1012,8 @@ class Validator {
   void CheckStates(const Node& root) {
     if (set_.states_size() > kMaxStates) {
       Error(Child(root, "states"),
-            absl::StrFormat("too many states: %d (at most %d)", set_.states_size(),
-                            kMaxStates));
+            absl::StrFormat("too many states: %d (at most %d)",
+                            set_.states_size(), kMaxStates));
     }
     for (int i = 0; i < set_.states_size(); ++i) {
       const std::string& state = set_.states(i);
@@ -981,9 +1027,10 @@ class Validator {
       }
       const auto [it, inserted] = states_.emplace(state, i);
       if (!inserted && !state.empty()) {
-        Error(Child(root, "states", i),
-              absl::StrFormat("duplicate state %s (first declared as states[%d])",
-                              Quote(state), it->second));
+        Error(
+            Child(root, "states", i),
+            absl::StrFormat("duplicate state %s (first declared as states[%d])",
+                            Quote(state), it->second));
       }
     }
   }
@@ -1012,8 +1059,8 @@ class Validator {
                                   "states)",
                                   Quote(state)));
     } else if (states_.find(state) == states_.end()) {
-      Error(node, absl::StrFormat("unknown state %s; declared: %s", Quote(state),
-                                  DeclaredStates()));
+      Error(node, absl::StrFormat("unknown state %s; declared: %s",
+                                  Quote(state), DeclaredStates()));
     }
   }
 
@@ -1031,9 +1078,10 @@ class Validator {
       const auto [it, inserted] = names->emplace(
           std::string_view(rule.name().data(), rule.name().size()), index);
       if (!inserted) {
-        Error(Child(node, "name"),
-              absl::StrFormat("duplicate rule name %s (first used by rules[%d])",
-                              Quote(rule.name()), it->second));
+        Error(
+            Child(node, "name"),
+            absl::StrFormat("duplicate rule name %s (first used by rules[%d])",
+                            Quote(rule.name()), it->second));
       }
     }
     if (!rule.target().empty() &&
@@ -1061,7 +1109,8 @@ class Validator {
     if (!rule.next_state().empty()) {
       CheckStateReference(Child(node, "next_state"), rule.next_state());
     }
-    if (rule.has_trigger()) CheckTrigger(Child(node, "trigger"), rule.trigger());
+    if (rule.has_trigger())
+      CheckTrigger(Child(node, "trigger"), rule.trigger());
     if (rule.has_codes()) {
       const Node codes = Child(node, "codes");
       CheckCodes(codes, rule.codes(), ReportsFailure(rule));
@@ -1097,16 +1146,16 @@ class Validator {
       }
       if (first[op] >= 0) {
         Error(Child(node, "ops", i),
-              absl::StrFormat("duplicate op %s (also ops[%d])", v1::Op_Name(known),
-                              first[op]));
+              absl::StrFormat("duplicate op %s (also ops[%d])",
+                              v1::Op_Name(known), first[op]));
         continue;
       }
       first[op] = i;
       if ((allowed.mask & OpBit(known)) == 0) {
         Error(Child(node, "ops", i),
               absl::StrFormat("op %s is not allowed with %s (%s)",
-                              v1::Op_Name(known), ActionName(rule.action_case()),
-                              allowed.why));
+                              v1::Op_Name(known),
+                              ActionName(rule.action_case()), allowed.why));
       }
     }
   }
@@ -1124,10 +1173,11 @@ class Validator {
     constexpr uint64_t kMax = std::numeric_limits<uint64_t>::max();
     // The end, (lba + count) * block_size, must be below 2^64.
     if (range.lba() > kMax - count || range.lba() + count > kMax / block_size) {
-      Error(Child(node, range.count() != 0 ? "count" : "lba"),
-            absl::StrFormat("range ends beyond 2^64 bytes: (lba %u + count %u) * "
-                            "block_size %u",
-                            range.lba(), count, block_size));
+      Error(
+          Child(node, range.count() != 0 ? "count" : "lba"),
+          absl::StrFormat("range ends beyond 2^64 bytes: (lba %u + count %u) * "
+                          "block_size %u",
+                          range.lba(), count, block_size));
     }
   }
 
@@ -1141,7 +1191,8 @@ class Validator {
         Error(Child(node, "probability"),
               absl::StrFormat("probability %g is outside [0, 1]", probability));
       } else if (probability == 0) {
-        Warning(Child(node, "probability"), "rule can never fire: probability 0");
+        Warning(Child(node, "probability"),
+                "rule can never fire: probability 0");
       }
     }
     if (trigger.once() && trigger.max_fires() > 1) {
@@ -1158,8 +1209,9 @@ class Validator {
     auto check = [&](const Node& parent, const char* name, uint32_t value,
                      uint32_t low, uint32_t high) {
       if (value < low || value > high) {
-        Error(Child(parent, name), absl::StrFormat("%s %u is out of range %u..%u",
-                                                   name, value, low, high));
+        Error(Child(parent, name),
+              absl::StrFormat("%s %u is out of range %u..%u", name, value, low,
+                              high));
         return false;
       }
       return true;
@@ -1172,7 +1224,8 @@ class Validator {
       if (sense.has_ascq()) check(scsi, "ascq", sense.ascq(), 0, 255);
       if (!v1::ScsiSense::Format_IsValid(sense.format())) {
         Error(Child(scsi, "format"),
-              absl::StrFormat("unknown format %d", static_cast<int>(sense.format())));
+              absl::StrFormat("unknown format %d",
+                              static_cast<int>(sense.format())));
       }
     }
     if (codes.has_nvme()) {
@@ -1183,8 +1236,9 @@ class Validator {
     if (codes.has_ata()) {
       const Node ata = Child(node, "ata");
       const v1::AtaStatus& status = codes.ata();
-      if (status.has_status() && check(ata, "status", status.status(), 0, 255) &&
-          reports_failure && (status.status() & kAtaErr) == 0) {
+      if (status.has_status() &&
+          check(ata, "status", status.status(), 0, 255) && reports_failure &&
+          (status.status() & kAtaErr) == 0) {
         Error(Child(ata, "status"),
               absl::StrFormat("ata.status 0x%02x lacks ERR (0x01): the host "
                               "would report success",
@@ -1228,11 +1282,13 @@ class Validator {
       case v1::Rule::kHold: {
         const Node hold = Child(node, "hold");
         const uint64_t timeout = rule.hold().timeout_ns();
-        if (timeout != 0 && (timeout < kOneMillisecondNs || timeout > kOneHourNs)) {
-          Error(Child(hold, "timeout_ns"),
-                absl::StrFormat("timeout_ns %u is outside 1 ms..1 hour (%u..%u; "
-                                "0 means 30 s)",
-                                timeout, kOneMillisecondNs, kOneHourNs));
+        if (timeout != 0 &&
+            (timeout < kOneMillisecondNs || timeout > kOneHourNs)) {
+          Error(
+              Child(hold, "timeout_ns"),
+              absl::StrFormat("timeout_ns %u is outside 1 ms..1 hour (%u..%u; "
+                              "0 means 30 s)",
+                              timeout, kOneMillisecondNs, kOneHourNs));
         }
         if (!v1::Hold::Expiry_IsValid(rule.hold().on_timeout())) {
           Error(Child(hold, "on_timeout"),
@@ -1247,7 +1303,8 @@ class Validator {
           Error(Child(corrupt, "bits_per_block"),
                 absl::StrFormat("bits_per_block %u is out of range 1..%u (0 "
                                 "means 1)",
-                                rule.corrupt().bits_per_block(), kMaxBitsPerBlock));
+                                rule.corrupt().bits_per_block(),
+                                kMaxBitsPerBlock));
         }
         break;
       default:
@@ -1259,13 +1316,15 @@ class Validator {
 
   void CheckTransition(const Node& node, const v1::Transition& transition) {
     if (transition.event().empty()) {
-      Error(Child(node, "event"),
-            "no event: a transition needs the name of the event the host raises");
+      Error(
+          Child(node, "event"),
+          "no event: a transition needs the name of the event the host raises");
     } else if (!IsValidName(transition.event(), kMaxEventNameLength, false)) {
-      Error(Child(node, "event"),
-            absl::StrFormat("invalid event name %s: use 1 to %d characters from "
-                            "[A-Za-z0-9_.:-]",
-                            Quote(transition.event()), kMaxEventNameLength));
+      Error(
+          Child(node, "event"),
+          absl::StrFormat("invalid event name %s: use 1 to %d characters from "
+                          "[A-Za-z0-9_.:-]",
+                          Quote(transition.event()), kMaxEventNameLength));
     }
     for (int i = 0; i < transition.from_size(); ++i) {
       CheckStateReference(Child(node, "from", i), transition.from(i));
@@ -1307,7 +1366,8 @@ class Validator {
     std::set<std::pair<uint64_t, int>> edges;  // (from mask, to bit)
     for (const v1::Transition& transition : set_.transitions()) {
       const auto to = bits.find(transition.to());
-      if (to != bits.end()) edges.emplace(mask_of(transition.from()), to->second);
+      if (to != bits.end())
+        edges.emplace(mask_of(transition.from()), to->second);
     }
     for (const v1::Rule& rule : set_.rules()) {
       const auto to = bits.find(rule.next_state());
@@ -1384,8 +1444,9 @@ RuleFormat ResolveFormat(RuleFormat format, absl::string_view source_name,
                          absl::string_view data) {
   if (format != RuleFormat::kAuto) return format;
   const size_t slash = source_name.rfind('/');
-  const absl::string_view base =
-      slash == absl::string_view::npos ? source_name : source_name.substr(slash + 1);
+  const absl::string_view base = slash == absl::string_view::npos
+                                     ? source_name
+                                     : source_name.substr(slash + 1);
   const size_t dot = base.rfind('.');
   if (dot != absl::string_view::npos) {
     const std::string extension = absl::AsciiStrToLower(base.substr(dot + 1));
@@ -1395,8 +1456,8 @@ RuleFormat ResolveFormat(RuleFormat format, absl::string_view source_name,
     }
     if (extension == "binpb" || extension == "pb") return RuleFormat::kBinary;
   }
-  const bool text = IsValidUtf8(data) &&
-                    data.find('\0') == absl::string_view::npos;
+  const bool text =
+      IsValidUtf8(data) && data.find('\0') == absl::string_view::npos;
   return text ? RuleFormat::kText : RuleFormat::kBinary;
 }
 
@@ -1433,7 +1494,8 @@ bool ParseText(const SourceText& text, absl::string_view source_name,
     add(error, Diagnostic::Severity::kError);
   }
   if (!parsed && collector.errors.empty()) {
-    diagnostics->push_back(FileError(source_name, "text is not a valid RuleSet"));
+    diagnostics->push_back(
+        FileError(source_name, "text is not a valid RuleSet"));
   }
   if (!parsed || !collector.errors.empty()) return false;
   for (const auto& warning : collector.warnings) {
@@ -1454,18 +1516,26 @@ class WireChecker {
 
   // False if the data is not well-formed wire format.
   bool Check(absl::string_view data) {
-    pb::io::CodedInputStream input(reinterpret_cast<const uint8_t*>(data.data()),
-                                   static_cast<int>(data.size()));
+    pb::io::CodedInputStream input(
+        reinterpret_cast<const uint8_t*>(data.data()),
+        static_cast<int>(data.size()));
     input.PushLimit(static_cast<int>(data.size()));
-    return Walk(&input, v1::RuleSet::descriptor(), "", 0);
+    return Walk(&input, v1::RuleSet::descriptor());
   }
 
  private:
-  bool Walk(pb::io::CodedInputStream* input, const pb::Descriptor* type,
-            const std::string& path, int depth) {
-    using pb::internal::WireFormatLite;
-    if (depth > kMaxNesting) return false;
-    std::map<int, int> seen;  // Field number -> values so far (repeated).
+  using WireFormatLite = pb::internal::WireFormatLite;
+
+  // One step of the path to the message being walked.
+  struct Step {
+    const pb::FieldDescriptor* field;
+    int index;  // -1 for a singular field.
+  };
+
+  bool Walk(pb::io::CodedInputStream* input, const pb::Descriptor* type) {
+    if (path_.size() > static_cast<size_t>(kMaxNesting)) return false;
+    // Values seen so far per repeated field number, for paths.
+    std::vector<std::pair<int, int>> seen;
     while (true) {
       const uint32_t tag = input->ReadTagNoLastTag();
       if (tag == 0) return input->BytesUntilLimit() == 0;
@@ -1474,60 +1544,91 @@ class WireChecker {
           WireFormatLite::GetTagWireType(tag);
       const pb::FieldDescriptor* field = type->FindFieldByNumber(number);
       if (field == nullptr) {
-        Error(path, absl::StrFormat("unknown field number %d in %s (written "
-                                    "with a newer schema?)",
-                                    number, type->full_name()));
+        Error(nullptr, -1,
+              absl::StrFormat("unknown field number %d in %s (written with a "
+                              "newer schema?)",
+                              number, type->full_name()));
         if (!WireFormatLite::SkipField(input, tag)) return false;
         continue;
       }
-      std::string child = path.empty() ? field->name()
-                                       : absl::StrCat(path, ".", field->name());
-      if (field->is_repeated()) absl::StrAppend(&child, "[", seen[number]++, "]");
+      int index = -1;
+      if (field->is_repeated()) {
+        auto it = std::find_if(seen.begin(), seen.end(), [&](const auto& s) {
+          return s.first == number;
+        });
+        if (it == seen.end()) it = seen.insert(seen.end(), {number, 0});
+        index = it->second++;
+      }
       const WireFormatLite::WireType expected =
           pb::internal::WireFormat::WireTypeForFieldType(field->type());
-      const bool packed = field->is_packable() &&
-                          wire_type == WireFormatLite::WIRETYPE_LENGTH_DELIMITED;
+      const bool packed =
+          field->is_packable() &&
+          wire_type == WireFormatLite::WIRETYPE_LENGTH_DELIMITED;
       if (wire_type != expected && !packed) {
-        Error(child, absl::StrFormat("wire type %d does not match the field's "
-                                     "type %s",
-                                     wire_type, field->type_name()));
+        Error(field, index,
+              absl::StrFormat("wire type %d does not match the field's type %s",
+                              wire_type, field->type_name()));
         if (!WireFormatLite::SkipField(input, tag)) return false;
         continue;
       }
       if (field->message_type() != nullptr) {
         uint32_t length;
-        if (!input->ReadVarint32(&length) ||
-            length > static_cast<uint32_t>(std::max(input->BytesUntilLimit(), 0))) {
+        if (!input->ReadVarint32(&length) || length > Remaining(*input)) {
           return false;
         }
         const pb::io::CodedInputStream::Limit limit =
             input->PushLimit(static_cast<int>(length));
-        if (!Walk(input, field->message_type(), child, depth + 1)) return false;
+        path_.push_back({field, index});
+        const bool ok = Walk(input, field->message_type());
+        path_.pop_back();
+        if (!ok) return false;
         input->PopLimit(limit);
       } else if (field->type() == pb::FieldDescriptor::TYPE_STRING) {
         uint32_t length;
-        std::string value;
-        if (!input->ReadVarint32(&length) ||
-            length > static_cast<uint32_t>(std::max(input->BytesUntilLimit(), 0)) ||
-            !input->ReadString(&value, static_cast<int>(length))) {
+        if (!input->ReadVarint32(&length) || length > Remaining(*input)) {
           return false;
         }
-        if (!IsValidUtf8(value)) Error(child, "string is not valid UTF-8");
+        const void* data = nullptr;
+        int size = 0;
+        // The whole input is one flat buffer, so the string is contiguous.
+        if (length > 0 && (!input->GetDirectBufferPointer(&data, &size) ||
+                           static_cast<uint32_t>(size) < length)) {
+          return false;
+        }
+        if (length > 0 && !IsValidUtf8(absl::string_view(
+                              static_cast<const char*>(data), length))) {
+          Error(field, index, "string is not valid UTF-8");
+        }
+        input->Skip(static_cast<int>(length));
       } else if (!WireFormatLite::SkipField(input, tag)) {
         return false;
       }
     }
   }
 
-  void Error(const std::string& path, std::string message) {
+  static uint32_t Remaining(const pb::io::CodedInputStream& input) {
+    return static_cast<uint32_t>(std::max(input.BytesUntilLimit(), 0));
+  }
+
+  // An error at `field` (value `index`) of the message being walked, or at
+  // that message itself when `field` is null.
+  void Error(const pb::FieldDescriptor* field, int index, std::string message) {
     if (errors_->size() >= kMaxDiagnostics) return;
     Diagnostic diagnostic = FileError(source_name_, std::move(message));
-    diagnostic.path = path;
+    std::vector<Step> steps = path_;
+    if (field != nullptr) steps.push_back({field, index});
+    for (const Step& step : steps) {
+      if (!diagnostic.path.empty()) diagnostic.path += '.';
+      diagnostic.path += step.field->name();
+      if (step.index >= 0)
+        absl::StrAppend(&diagnostic.path, "[", step.index, "]");
+    }
     errors_->push_back(std::move(diagnostic));
   }
 
   const absl::string_view source_name_;
   std::vector<Diagnostic>* const errors_;
+  std::vector<Step> path_;  // From the root to the message being walked.
 };
 
 bool ParseBinary(absl::string_view data, absl::string_view source_name,
@@ -1535,9 +1636,10 @@ bool ParseBinary(absl::string_view data, absl::string_view source_name,
   std::vector<Diagnostic> errors;
   WireChecker checker(source_name, &errors);
   if (!checker.Check(data)) {
-    diagnostics->push_back(FileError(
-        source_name, "not a valid binary faultcore.v1.RuleSet (malformed wire "
-                     "data)"));
+    diagnostics->push_back(
+        FileError(source_name,
+                  "not a valid binary faultcore.v1.RuleSet (malformed wire "
+                  "data)"));
     return false;
   }
   if (!errors.empty()) {

@@ -33,7 +33,8 @@ DeviceCodes MakeCodes(uint8_t key, uint8_t asc, uint8_t ascq, uint8_t sct,
 }
 
 // Defaults per action; docs/rules.md has the same table.
-// ATA status: 0x41 = DRDY|ERR, 0x61 = DRDY|DF|ERR, 0x50 = DRDY|DSC.
+// ATA status: 0x41 = DRDY|ERR, 0x61 = DRDY|DF|ERR, 0x50 = DRDY|DSC (what
+// drives report on success).
 // ATA error: 0x40 = UNC, 0x04 = ABRT.
 DeviceCodes MediaErrorDefaults() {
   return MakeCodes(0x3, 0x11, 0x00, 0x2, 0x81, true, 0x41, 0x40, EIO);

@@ -92,7 +92,10 @@ namespace {
 // fallback where readers fence themselves).
 void HeavyBarrier() {
   if (internal::g_readers_need_fence.load(std::memory_order_relaxed)) {
-    std::atomic_thread_fence(std::memory_order_seq_cst);
+    // Readers store their slot with seq_cst and load published pointers
+    // with seq_cst; publishers exchange pointers and bump g_period with
+    // seq_cst and scan slots with seq_cst loads.  The single total order of
+    // those operations is the barrier.
     return;
   }
   if (syscall(__NR_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0) != 0) {

@@ -14,7 +14,9 @@
 // EXPEDITED), which makes every running thread execute a full barrier, so
 // readers only need a compiler barrier.  Where membarrier is unavailable (or
 // under ThreadSanitizer, which does not model it) readers fall back to a
-// sequentially consistent store.  Leaving a section is a release store, which
+// sequentially consistent store; for that fallback to be a barrier, users
+// publish pointers with seq_cst exchanges and load them with seq_cst loads
+// (on x86-64 and ARMv8 these cost the same as acquire loads).  Leaving a section is a release store, which
 // Synchronize() pairs with acquire loads, so everything a reader did with a
 // snapshot happens-before the writer frees it.
 //
