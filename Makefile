@@ -58,3 +58,6 @@ demo: deps
 
 clean:
 	$(BAZEL) clean
+
+# QEMU build pipeline (make qemu, make qemu-smoke): see qemu-glue/README.md
+include qemu-glue/qemu.mk

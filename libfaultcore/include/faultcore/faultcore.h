@@ -1,6 +1,8 @@
 /*
  * faultcore: the C ABI of the fault engine.
  *
+ * SPDX-License-Identifier: MIT
+ *
  * Conventions (read these once; every function below follows them):
  *
  *  - Ownership.  Every handle comes from an fc_*_create function and is
