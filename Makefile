@@ -31,18 +31,12 @@ deps:
 build: deps
 	$(BAZEL) build $(BAZEL_FLAGS) //...
 
-# The whole suite.  Prints one closing line 'N passed, N failed' counted
-# over every test case that ran.
+# The whole suite (scripts/check.sh): Bazel tests, TSan stress tests, the
+# hot-path instruction guard and the patched-QEMU tests.  Ends with one line
+# 'N passed, N failed' summed over every stage.
 check: deps
-	@status=0; \
-	$(BAZEL) test $(BAZEL_FLAGS) //... || status=1; \
-	$(BAZEL) test $(BAZEL_FLAGS) --config=tsan $(TSAN_TESTS) || status=1; \
-	tests=$$($(BAZEL) query 'tests(//...)' 2>/dev/null); \
-	scripts/test-summary.py \
-	  --testlogs "$$($(BAZEL) info bazel-testlogs 2>/dev/null)" $$tests \
-	  --testlogs "$$($(BAZEL) info --config=tsan bazel-testlogs 2>/dev/null)" \
-	    $(TSAN_TESTS) || status=1; \
-	exit $$status
+	@BAZEL="$(BAZEL)" BAZEL_FLAGS="$(BAZEL_FLAGS)" TSAN_TESTS="$(TSAN_TESTS)" \
+	  scripts/check.sh
 
 test: check
 

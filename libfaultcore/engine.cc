@@ -414,17 +414,16 @@ absl::StatusOr<RuleStats> Engine::Stats(uint32_t rule_id,
     if (gen == nullptr || rule_id >= gen->compiled().rules.rules.size()) {
       return absl::NotFoundError(absl::StrCat("no rule ", rule_id));
     }
-    const CompiledRule& rule = gen->compiled().rules.rules[rule_id];
     RuleRuntime& rt = gen->runtime(rule_id);
     auto add = [&stats](const RuleCounters& c) {
       stats.matches += c.matches.load(std::memory_order_relaxed);
       stats.fires += c.fires.load(std::memory_order_relaxed);
     };
-    if (!rule.per_target) {
+    if (rt.per_target == nullptr) {
       add(rt.counters);
     } else {
-      std::lock_guard<std::mutex> lock(rt.per_target_mu);
-      for (const auto& [t, counters] : rt.per_target) {
+      std::lock_guard<std::mutex> lock(rt.per_target->mu);
+      for (const auto& [t, counters] : rt.per_target->counters) {
         if (target == kNoTarget || t == target) add(*counters);
       }
     }

@@ -7,9 +7,9 @@ namespace faultcore {
 
 RuleCounters& RuleRuntime::CountersFor(const CompiledRule& rule,
                                        uint32_t target) {
-  if (!rule.per_target) return counters;
-  std::lock_guard<std::mutex> lock(per_target_mu);
-  std::unique_ptr<RuleCounters>& slot = per_target[target];
+  if (per_target == nullptr) return counters;
+  std::lock_guard<std::mutex> lock(per_target->mu);
+  std::unique_ptr<RuleCounters>& slot = per_target->counters[target];
   if (slot == nullptr) slot = std::make_unique<RuleCounters>();
   return *slot;
 }

@@ -36,7 +36,7 @@ struct CompiledIndex {
 };
 
 // Match and fire counts; one set per rule, or per (rule, target).
-struct alignas(64) RuleCounters {
+struct RuleCounters {
   std::atomic<uint64_t> matches{0};
   std::atomic<uint64_t> fires{0};
 };
@@ -50,11 +50,16 @@ struct alignas(64) RuleRuntime {
   // Healed byte ranges, RCU-published; nullptr = none.  Written under
   // Engine::heal_mu_; the replaced set is retired, not freed at once.
   std::atomic<const IntervalSet*> healed{nullptr};
-  // Per-target counters for rules with Trigger.per_target.  Entries are
-  // never removed, so a pointer found under the mutex stays valid for the
-  // generation's life.
-  std::mutex per_target_mu;
-  absl::flat_hash_map<uint32_t, std::unique_ptr<RuleCounters>> per_target;
+  // Per-target counters, only for rules with Trigger.per_target (set once
+  // when the generation is built; null otherwise, to keep this struct one
+  // cache line for the common rule).
+  struct PerTarget {
+    // Entries are never removed, so a pointer found under the mutex stays
+    // valid for the generation's life.
+    std::mutex mu;
+    absl::flat_hash_map<uint32_t, std::unique_ptr<RuleCounters>> counters;
+  };
+  std::unique_ptr<PerTarget> per_target;
 
   ~RuleRuntime() { delete healed.load(std::memory_order_relaxed); }
 
@@ -68,7 +73,13 @@ class Generation {
       : compiled_(std::move(compiled)),
         c_(compiled_.get()),
         runtime_(new RuleRuntime[c_->rules.rules.size()]),
-        state_(c_->rules.initial_state) {}
+        state_(c_->rules.initial_state) {
+    for (size_t i = 0; i < c_->rules.rules.size(); ++i) {
+      if (c_->rules.rules[i].per_target) {
+        runtime_[i].per_target = std::make_unique<RuleRuntime::PerTarget>();
+      }
+    }
+  }
 
   const CompiledIndex& compiled() const { return *c_; }
   const std::shared_ptr<const CompiledIndex>& shared_compiled() const {

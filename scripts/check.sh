@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# The whole test suite, what `make check` and CI run.  Runs every stage even
+# when one fails, then prints one closing line 'N passed, N failed' summed
+# over all stages (each stage prints its own count first).
+#
+# Stages: Bazel tests (unit, property, C ABI, CLI), the ThreadSanitizer
+# stress tests, the instruction-count guard of the hot path, and the patched
+# QEMU tests (builds QEMU through qemu-glue's cached pipeline).
+# FAULTCORE_CHECK_STAGES (space-separated) runs a subset.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+BAZEL=${BAZEL:-bazel}
+BAZEL_FLAGS=${BAZEL_FLAGS:-}
+TSAN_TESTS=${TSAN_TESTS:-//libfaultcore:rcu_test //tests:concurrency_stress_test}
+stages=${FAULTCORE_CHECK_STAGES:-bazel tsan bench-guard qemu}
+
+total_passed=0
+total_failed=0
+failed_stages=()
+
+# Runs a stage, shows its output, adds its closing count to the totals.  A
+# stage that fails without printing a count counts as one failure.
+run_stage() {
+  local name=$1
+  shift
+  local log
+  log=$(mktemp)
+  echo "=== check: $name"
+  local start=$SECONDS
+  "$@" 2>&1 | tee "$log"
+  local status=${PIPESTATUS[0]}
+  local line
+  line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
+  rm -f "$log"
+  local p=0 f=0
+  if [ -n "$line" ]; then
+    p=${line%% passed*}
+    f=${line#*passed, }
+    f=${f%% failed*}
+  fi
+  if [ "$status" -ne 0 ] && [ "$f" -eq 0 ]; then
+    f=1
+  fi
+  total_passed=$((total_passed + p))
+  total_failed=$((total_failed + f))
+  [ "$status" -eq 0 ] && [ "$f" -eq 0 ] || failed_stages+=("$name")
+  echo "=== check: $name: $p passed, $f failed ($((SECONDS - start)) s)"
+}
+
+bazel_stage() {
+  local status=0
+  # shellcheck disable=SC2086
+  $BAZEL test $BAZEL_FLAGS //... || status=1
+  local tests
+  tests=$($BAZEL query 'tests(//...)' 2>/dev/null)
+  # shellcheck disable=SC2086
+  scripts/test-summary.py --testlogs "$($BAZEL info $BAZEL_FLAGS bazel-testlogs 2>/dev/null)" \
+    $tests || status=1
+  return $status
+}
+
+tsan_stage() {
+  local status=0
+  # shellcheck disable=SC2086
+  $BAZEL test $BAZEL_FLAGS --config=tsan $TSAN_TESTS || status=1
+  # shellcheck disable=SC2086
+  scripts/test-summary.py \
+    --testlogs "$($BAZEL info $BAZEL_FLAGS --config=tsan bazel-testlogs 2>/dev/null)" \
+    $TSAN_TESTS || status=1
+  return $status
+}
+
+for stage in $stages; do
+  case "$stage" in
+    bazel) run_stage "bazel tests" bazel_stage ;;
+    tsan) run_stage "ThreadSanitizer" tsan_stage ;;
+    bench-guard) run_stage "hot-path instruction guard" make --no-print-directory bench-guard ;;
+    qemu) run_stage "patched QEMU" make --no-print-directory check-qemu ;;
+    *) echo "check: unknown stage '$stage'" >&2; total_failed=$((total_failed + 1)) ;;
+  esac
+done
+
+if [ ${#failed_stages[@]} -gt 0 ]; then
+  echo "check: FAILED stages: ${failed_stages[*]}" >&2
+fi
+echo "$total_passed passed, $total_failed failed"
+[ "$total_failed" -eq 0 ] && [ ${#failed_stages[@]} -eq 0 ]
