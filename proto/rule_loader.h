@@ -2,13 +2,15 @@
 //
 // A rule file is a `faultcore.v1.RuleSet` (proto/faultcore.proto) in protobuf
 // text format (written by people) or binary format (written by tools).  Both
-// go through the same semantic validation, so a set that loads is one the
-// engine can compile as is; a set that does not load changes nothing.
+// go through the same semantic validation (rule_validator.h), so a set that
+// loads is one the engine can compile as is; a set that does not load
+// changes nothing.
 //
-// Problems are reported as `Diagnostic`s that name the file, the line and
-// column (text input), and the field (`rules[3] ("bad-sector").range.count`),
-// so that a person can fix every problem of a file in one pass: validation
-// collects all errors instead of stopping at the first.
+// Problems are reported as `Diagnostic`s (diagnostic.h) that name the file,
+// the line and column (text input), and the field
+// (`rules[3] ("bad-sector").range.count`), so that a person can fix every
+// problem of a file in one pass: validation collects all errors instead of
+// stopping at the first.
 //
 // Thread-safety: every function here is thread-compatible and keeps no state
 // between calls; concurrent calls on different inputs are safe.  Nothing is
@@ -18,13 +20,16 @@
 #define FAULTCORE_PROTO_RULE_LOADER_H_
 
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "google/protobuf/text_format.h"
+#include "proto/diagnostic.h"
 #include "proto/faultcore.pb.h"
+#include "proto/rule_validator.h"
 
 namespace faultcore {
 
@@ -42,35 +47,6 @@ enum class RuleFormat {
 
 // Largest rule file or buffer that the loader accepts: 256 MiB.
 inline constexpr size_t kMaxRuleFileBytes = size_t{256} << 20;
-
-// At most this many errors, and separately this many warnings, are kept; one
-// more diagnostic then says how many were left out.  (A file with a million
-// broken rules must not produce a gigabyte of messages.)
-inline constexpr size_t kMaxDiagnostics = 1000;
-
-// One located problem in a rule file.  A plain value.
-struct Diagnostic {
-  enum class Severity { kError, kWarning };
-
-  Severity severity = Severity::kError;
-  // Source name as given to the loader (a path, or e.g. "<stdin>").
-  std::string file;
-  // 1-based; 0 when unknown (binary input, file-level problems).
-  int line = 0;
-  // 1-based, in bytes (a tab counts as one byte); 0 when unknown.
-  int column = 0;
-  // The offending field, e.g. `rules[3] ("bad-sector").range.count`; empty
-  // for file-level problems (and for syntax errors, which have a line).
-  std::string path;
-  // What is wrong, in lower case without a final period.
-  std::string message;
-
-  // "FILE:LINE:COL: error: PATH: MESSAGE" ("warning" for warnings).
-  // ":LINE:COL" is left out when the line is unknown, ":COL" when only the
-  // column is, "PATH: " when the path is empty and "FILE" when the file name
-  // is empty.
-  std::string ToString() const;
-};
 
 // Parses `data` as a RuleSet in `format` and validates it (ValidateRuleSet).
 // `source_name` names the input in diagnostics and, for kAuto, chooses the
@@ -99,20 +75,55 @@ absl::StatusOr<v1::RuleSet> LoadRuleSetFile(
     const std::string& path, RuleFormat format,
     std::vector<Diagnostic>* diagnostics = nullptr);
 
-// Semantic validation of an already parsed rule set: what LoadRuleSet runs
-// after parsing, and what tools that build a RuleSet in memory should run
-// before they hand it over.  Returns every error (in field order) followed by
-// every warning; an empty result means the set is valid and clean.
+// A rule file that loaded, together with what locates its fields in the
+// text: for tools (faultcore lint) that report findings of their own, placed
+// and worded like the loader's diagnostics.
 //
-// `locations` may be null (binary input, sets built in code).  When given, it
-// is the tree filled by TextFormat::Parser::WriteLocationsTo() while parsing
-// `rules`, and diagnostics get the line and column of the offending field.
-// Columns then count a tab as protobuf's tokenizer does (to the next multiple
-// of 8), and values written with list syntax (`ops: [READ, WRITE]`) are
-// located at the list; LoadRuleSet refines both with the source text.
-std::vector<Diagnostic> ValidateRuleSet(
-    const v1::RuleSet& rules, absl::string_view source_name,
-    const google::protobuf::TextFormat::ParseInfoTree* locations);
+// Owns its data.  Thread-compatible: Locate() caches locations, so calls on
+// one RuleFile must not run concurrently.
+class RuleFile {
+ public:
+  // One step of a path from the RuleSet to a field: the field's name and,
+  // for a repeated field, the index of a value (-1: the field as a whole).
+  struct Step {
+    absl::string_view field;
+    int index = -1;
+  };
+
+  ~RuleFile();
+  RuleFile(const RuleFile&) = delete;
+  RuleFile& operator=(const RuleFile&) = delete;
+
+  const v1::RuleSet& rules() const;
+  const std::string& source_name() const;
+  // kText or kBinary: how the file was read.
+  RuleFormat format() const;
+  // Text input: the text that was parsed (without a byte order mark).
+  // Empty for binary input.
+  absl::string_view text() const;
+
+  // A diagnostic at the field reached by `path`, e.g. {{"rules", 3},
+  // {"range"}} gives `FILE:LINE:COL: warning: rules[3] ("name").range: ...`
+  // (an absent field is located where its message is; binary input has no
+  // lines).  A name that is not a field of the message reached ends the path.
+  Diagnostic Locate(Diagnostic::Severity severity,
+                    const std::vector<Step>& path, std::string message) const;
+
+ private:
+  struct Impl;
+  friend class RuleFileLoader;
+  explicit RuleFile(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// LoadRuleSetFile() and LoadRuleSet(), keeping the locations: the same
+// checks, diagnostics and status codes.
+absl::StatusOr<std::unique_ptr<RuleFile>> LoadRuleFile(
+    const std::string& path, RuleFormat format,
+    std::vector<Diagnostic>* diagnostics = nullptr);
+absl::StatusOr<std::unique_ptr<RuleFile>> LoadRuleFileFromBuffer(
+    std::string data, RuleFormat format, absl::string_view source_name,
+    std::vector<Diagnostic>* diagnostics = nullptr);
 
 }  // namespace faultcore
 

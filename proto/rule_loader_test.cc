@@ -315,6 +315,16 @@ TEST_F(RuleLoaderTest, UnknownField) {
             "initial_state, rules, transitions)");
 }
 
+TEST_F(RuleLoaderTest, LongUnknownNamesAreCut) {
+  const std::string name(5000, 'D');
+  EXPECT_EQ(
+      OnlyError(name),
+      absl::StrCat("t.txtpb:1:1: error: unknown field \"", std::string(64, 'D'),
+                   "...\" in faultcore.v1.RuleSet (its fields: "
+                   "block_size, states, initial_state, rules, "
+                   "transitions)"));
+}
+
 TEST_F(RuleLoaderTest, UnknownEnumValue) {
   EXPECT_EQ(OnlyError("rules { media_error {} ops: [READ, REED] }"),
             "t.txtpb:1:36: error: unknown value \"REED\" for \"ops\"; did you "
@@ -531,8 +541,16 @@ TEST_F(RuleLoaderTest, OpsAllowedPerAction) {
             "t.txtpb:1:34: error: rules[0].media_error.heal_on_write: "
             "heal_on_write needs READ in ops (or ops left empty): only blocks "
             "that fail reads can heal");
+  // Writes heal (or fail through fail_writes): a write op would be ignored.
+  EXPECT_EQ(
+      OnlyError(
+          "rules { ops: [READ, WRITE] media_error { heal_on_write {} } }"),
+      "t.txtpb:1:21: error: rules[0].ops[1]: op WRITE is not allowed with "
+      "heal_on_write: writes to the bad blocks heal them (or fail through "
+      "fail_writes), so the op would be ignored");
   EXPECT_TRUE(
-      LoadText("rules { ops: [READ, WRITE] media_error { heal_on_write {} } }")
+      LoadText(
+          "rules { ops: [READ, DISCARD] media_error { heal_on_write {} } }")
           .ok());
   EXPECT_TRUE(LoadText("rules { ops: [DISCARD, FLUSH] media_error {} }").ok());
 }

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <limits>
 
+#include "proto/rule_facts.h"
+
 namespace faultcore {
 namespace {
 
@@ -74,21 +76,6 @@ DeviceCodes ApplyCodes(DeviceCodes base, const v1::Codes& codes) {
     base.errno_value = static_cast<int32_t>(codes.errno_value());
   }
   return base;
-}
-
-uint32_t DefaultOps(v1::Rule::ActionCase action) {
-  switch (action) {
-    case v1::Rule::kMediaError:
-    case v1::Rule::kRecoveredError:
-    case v1::Rule::kCorrupt:
-      return OpBit(Op::kRead);
-    case v1::Rule::kWriteFault:
-    case v1::Rule::kTornWrite:
-    case v1::Rule::kLostWrite:
-      return OpBit(Op::kWrite) | OpBit(Op::kWriteZeroes);
-    default:
-      return kAllOps;
-  }
 }
 
 int32_t StateIndex(const std::vector<std::string>& states,
@@ -189,7 +176,8 @@ CompiledRuleSet CompileRuleSet(const v1::RuleSet& in,
     c.name = r.name();
     c.target = r.target().empty() ? kAnyTarget : intern_target(r.target());
     if (r.ops().empty()) {
-      c.op_mask = DefaultOps(r.action_case());
+      // Same bit per op in both encodings (1 << op value).
+      c.op_mask = schema::DefaultOps(r.action_case());
     } else {
       for (int op : r.ops()) c.op_mask |= OpBit(static_cast<Op>(op));
     }
