@@ -1,0 +1,34 @@
+# faultcore's QEMU tests: tests/qemu/ (see tests/qemu/run.sh).
+# Included by the top-level Makefile, after qemu-glue/qemu.mk.
+#   make check-qemu   - build libfaultcore.so and the patched QEMU (both
+#                       cached), then run tests/qemu/run.sh: the qemu-io /
+#                       qemu-img / QMP cases and QEMU's own blkdebug iotests.
+#                       Ends with one line 'N passed, N failed'.
+#   make check-qemu QEMU_IOTESTS=0   - the cases only (about 6 s)
+#
+# QEMU's iotests need qemu-nbd and qemu-storage-daemon, which the pipeline
+# does not build; they are built here in the cached build dir (a few
+# seconds), under the pipeline's lock for that dir.
+
+QEMU_TESTS_DIR := tests/qemu
+QEMU_TESTS_GLUE := FAULTCORE_CACHE_DIR=$(CACHE_DIR) $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))/scripts
+QEMU_IOTESTS ?= 1
+
+.PHONY: check-qemu
+
+check-qemu: deps
+	@$(BAZEL) build $(BAZEL_FLAGS) //libfaultcore:libfaultcore.so
+	@lib="$$($(BAZEL) info $(BAZEL_FLAGS) bazel-bin 2>/dev/null)/libfaultcore/libfaultcore.so"; \
+	[ -f "$$lib" ] || { echo "check-qemu: $$lib was not built" >&2; exit 1; }; \
+	$(QEMU_TESTS_GLUE)/build-qemu.sh; \
+	build=$$($(QEMU_TESTS_GLUE)/build-qemu.sh --print-dir); \
+	iotests=; \
+	if [ "$(QEMU_IOTESTS)" != 0 ]; then \
+	  kdir=$$(dirname "$$build"); \
+	  lock="$$(dirname "$$kdir")/.$$(basename "$$kdir").lock"; \
+	  flock "$$lock" ninja -C "$$build" qemu-nbd storage-daemon/qemu-storage-daemon >"$$kdir/ninja-iotests.log" 2>&1 || \
+	    { tail -n 40 "$$kdir/ninja-iotests.log" >&2; \
+	      echo "check-qemu: building qemu-nbd and qemu-storage-daemon failed; log: $$kdir/ninja-iotests.log" >&2; exit 1; }; \
+	  iotests=--iotests; \
+	fi; \
+	$(QEMU_TESTS_DIR)/run.sh $$iotests "$$build" "$$lib"
