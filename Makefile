@@ -55,3 +55,7 @@ clean:
 
 # QEMU build pipeline (make qemu, make qemu-smoke): see qemu-glue/README.md
 include qemu-glue/qemu.mk
+# QEMU tests (make check-qemu): see qemu-glue/tests.mk and tests/qemu/run.sh
+include qemu-glue/tests.mk
+# Benchmarks and the hot-path instruction guard (make bench, make bench-guard): see docs/BENCHMARKS.md
+include bench/bench.mk

@@ -4,6 +4,7 @@
 #include <limits>
 #include <utility>
 
+#include "absl/base/attributes.h"
 #include "absl/container/inlined_vector.h"
 #include "absl/strings/str_cat.h"
 #include "libfaultcore/internal/compiled_rules.h"
@@ -162,19 +163,26 @@ uint32_t Engine::TargetId(absl::string_view name) {
   return it->second;
 }
 
-Action Engine::Check(uint32_t target, Op op, uint64_t offset, uint64_t length,
-                     Verdict* out) {
-  // No rule set at all: one relaxed load, not even a read section.  The
-  // pointer is not dereferenced here.
-  if (current_.load(std::memory_order_relaxed) == nullptr) return Pass(out);
-
+Action Engine::CheckRules(uint32_t target, Op op, uint64_t offset,
+                          uint64_t length, Verdict* out) {
   rcu::ReadSection section;
   const Generation* gen = current_.load(std::memory_order_seq_cst);
   if (gen == nullptr) return Pass(out);
-  const CompiledIndex& c = gen->compiled();
   const uint64_t end = length > std::numeric_limits<uint64_t>::max() - offset
                            ? std::numeric_limits<uint64_t>::max()
                            : offset + length;
+  // The common case: no rule's range overlaps the request.
+  if (length > 0 && !gen->compiled().coverage.Overlaps(offset, end)) {
+    return Pass(out);
+  }
+  return Decide(*gen, target, op, offset, length, end, out);
+}
+
+ABSL_ATTRIBUTE_NOINLINE Action Engine::Decide(const Generation& gen,
+                                              uint32_t target, Op op,
+                                              uint64_t offset, uint64_t length,
+                                              uint64_t end, Verdict* out) {
+  const CompiledIndex& c = gen.compiled();
   const uint32_t op_bit = OpBit(op);
   const bool is_write = IsWrite(op);
 
@@ -190,7 +198,6 @@ Action Engine::Check(uint32_t target, Op op, uint64_t offset, uint64_t length,
   if (length == 0) {
     for (uint32_t id : c.whole_device) consider(id);
   } else {
-    if (!c.coverage.Overlaps(offset, end)) return Pass(out);
     c.index.ForEachOverlap(offset, end,
                            [&](const Interval& iv) { consider(iv.id); });
   }
@@ -198,7 +205,7 @@ Action Engine::Check(uint32_t target, Op op, uint64_t offset, uint64_t length,
 
   // 2. Armed in the current state; where each would fault (heals and tears
   //    move the first bad byte).
-  const uint32_t state = gen->state().load(std::memory_order_acquire);
+  const uint32_t state = gen.state().load(std::memory_order_acquire);
   const uint64_t state_bit = uint64_t{1} << state;
   auto dropped = [&](Candidate& cand) {
     const CompiledRule& r = c.rules.rules[cand.rule_id];
@@ -207,7 +214,7 @@ Action Engine::Check(uint32_t target, Op op, uint64_t offset, uint64_t length,
     const uint64_t window_end = std::min(end, r.end);
     if (r.heals) {
       const IntervalSet* healed =
-          gen->runtime(cand.rule_id).healed.load(std::memory_order_acquire);
+          gen.runtime(cand.rule_id).healed.load(std::memory_order_acquire);
       if (healed != nullptr) {
         cand.first_bad = healed->FirstUncovered(cand.first_bad, window_end);
       }
@@ -233,7 +240,7 @@ Action Engine::Check(uint32_t target, Op op, uint64_t offset, uint64_t length,
   const Candidate* winner = nullptr;
   for (const Candidate& cand : candidates) {
     const CompiledRule& r = c.rules.rules[cand.rule_id];
-    RuleRuntime& rt = gen->runtime(cand.rule_id);
+    RuleRuntime& rt = gen.runtime(cand.rule_id);
     if (cand.heal_write) {
       if (!TakeHealWriteFailure(r, rt)) continue;  // the write will heal
       RuleCounters& counters = rt.CountersFor(r, target);
@@ -257,8 +264,8 @@ Action Engine::Check(uint32_t target, Op op, uint64_t offset, uint64_t length,
     FillVerdict(c.rules, r, *winner, offset, end, v);
     if (length == 0) v->good_bytes = v->bad_bytes = 0;
     if (r.next_state != kNoState) {
-      gen->state().store(static_cast<uint32_t>(r.next_state),
-                         std::memory_order_release);
+      gen.state().store(static_cast<uint32_t>(r.next_state),
+                        std::memory_order_release);
     }
   }
 
@@ -270,12 +277,12 @@ Action Engine::Check(uint32_t target, Op op, uint64_t offset, uint64_t length,
       if (!cand.heal_write) continue;
       const CompiledRule& r = c.rules.rules[cand.rule_id];
       if (winner == &cand ||
-          gen->runtime(cand.rule_id)
+          gen.runtime(cand.rule_id)
                   .heal_writes_failed.load(std::memory_order_relaxed) <
               r.heal_fail_writes) {
         continue;
       }
-      Heal(*gen, cand.rule_id, std::max(offset, r.start),
+      Heal(gen, cand.rule_id, std::max(offset, r.start),
            std::min(written_end, r.end));
     }
   }

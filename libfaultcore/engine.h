@@ -69,7 +69,16 @@ class Engine {
   // the verdict's action.  A zero-length request (flush) matches only rules
   // without a range.
   Action Check(uint32_t target, Op op, uint64_t offset, uint64_t length,
-               Verdict* out);
+               Verdict* out) {
+    // No rule set at all: one relaxed load, not even a read section.  The
+    // pointer is not dereferenced here.  Inline, so that this is all a host
+    // without rules pays.
+    if (current_.load(std::memory_order_relaxed) == nullptr) {
+      if (out != nullptr) out->action = Action::kPass;
+      return Action::kPass;
+    }
+    return CheckRules(target, op, offset, length, out);
+  }
 
   // False while no rule set was ever loaded: then every Check() passes.  A
   // hint for callers that want to skip building a request (one relaxed
@@ -105,6 +114,16 @@ class Engine {
 
  private:
   Engine() = default;
+
+  // Check() once a rule set was loaded.
+  Action CheckRules(uint32_t target, Op op, uint64_t offset, uint64_t length,
+                    Verdict* out);
+  // Check() once the coverage filter could not rule the request out (or it
+  // is a flush): collects the candidate rules and decides.  Out of line so
+  // that the miss path keeps a small stack frame.  Called inside the read
+  // section in which `gen` was loaded.
+  Action Decide(const Generation& gen, uint32_t target, Op op, uint64_t offset,
+                uint64_t length, uint64_t end, Verdict* out);
 
   // Publishes `next` and frees the previous generation after a grace
   // period.  Caller holds writer_mu_.
