@@ -59,3 +59,5 @@ include qemu-glue/qemu.mk
 include qemu-glue/tests.mk
 # Benchmarks and the hot-path instruction guard (make bench, make bench-guard): see docs/BENCHMARKS.md
 include bench/bench.mk
+# Real-guest tests (make check-guest): see tests/guest/README.md
+include tests/guest/guest.mk

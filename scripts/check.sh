@@ -4,8 +4,9 @@
 # over all stages (each stage prints its own count first).
 #
 # Stages: Bazel tests (unit, property, C ABI, CLI), the ThreadSanitizer
-# stress tests, the instruction-count guard of the hot path, and the patched
-# QEMU tests (builds QEMU through qemu-glue's cached pipeline).
+# stress tests, the instruction-count guard of the hot path, the patched
+# QEMU tests (builds QEMU through qemu-glue's cached pipeline), and the
+# real-guest smoke test (boots a Debian kernel under TCG).
 # FAULTCORE_CHECK_STAGES (space-separated) runs a subset.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -13,7 +14,7 @@ cd "$(dirname "$0")/.."
 BAZEL=${BAZEL:-bazel}
 BAZEL_FLAGS=${BAZEL_FLAGS:-}
 TSAN_TESTS=${TSAN_TESTS:-//libfaultcore:rcu_test //tests:concurrency_stress_test}
-stages=${FAULTCORE_CHECK_STAGES:-bazel tsan bench-guard qemu}
+stages=${FAULTCORE_CHECK_STAGES:-bazel tsan bench-guard qemu guest}
 
 total_passed=0
 total_failed=0
@@ -77,6 +78,7 @@ for stage in $stages; do
     tsan) run_stage "ThreadSanitizer" tsan_stage ;;
     bench-guard) run_stage "hot-path instruction guard" make --no-print-directory bench-guard ;;
     qemu) run_stage "patched QEMU" make --no-print-directory check-qemu ;;
+    guest) run_stage "real guest (Debian 6.1 under TCG)" make --no-print-directory check-guest ;;
     *) echo "check: unknown stage '$stage'" >&2; total_failed=$((total_failed + 1)) ;;
   esac
 done

@@ -1,0 +1,25 @@
+# faultcore's real-guest tests: tests/guest/ (see tests/guest/README.md).
+# Included by the top-level Makefile, after qemu-glue/qemu.mk.
+#   make check-guest   - build libfaultcore.so and the patched QEMU (both
+#                        cached), fetch/build the Debian guest (cached in
+#                        $(CACHE_DIR)/guest), then boot it under TCG and run
+#                        tests/guest/smoke.sh.  Ends with 'N passed, N failed'.
+#   make guest-fetch   - only download/unpack the guest kernel and build the
+#                        initramfs; prints the kernel and initramfs paths.
+# FCTEST_ACCEL is not used by the smoke test (TCG only: KVM does not work on
+# the CI machines); run-guest.sh --accel kvm is there for users.
+
+GUEST_TESTS_DIR := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
+
+.PHONY: check-guest guest-fetch
+
+guest-fetch:
+	@FAULTCORE_CACHE_DIR=$(CACHE_DIR) $(GUEST_TESTS_DIR)/fetch-guest.sh
+
+check-guest: deps qemu
+	@$(BAZEL) build $(BAZEL_FLAGS) //libfaultcore:libfaultcore.so
+	@lib="$$($(BAZEL) info $(BAZEL_FLAGS) bazel-bin 2>/dev/null)/libfaultcore/libfaultcore.so"; \
+	[ -f "$$lib" ] || { echo "check-guest: $$lib was not built" >&2; exit 1; }; \
+	qemu="$$($(MAKE) -s --no-print-directory qemu-dir)/qemu-system-x86_64"; \
+	[ -x "$$qemu" ] || { echo "check-guest: $$qemu was not built" >&2; exit 1; }; \
+	FAULTCORE_CACHE_DIR=$(CACHE_DIR) $(GUEST_TESTS_DIR)/smoke.sh --qemu "$$qemu" --lib "$$lib"
