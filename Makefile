@@ -48,7 +48,7 @@ asan: deps
 
 demo: deps
 	$(BAZEL) build $(BAZEL_FLAGS) //tools:faultcore-demo
-	bazel-bin/tools/faultcore-demo examples/demo.txtpb
+	"$$($(BAZEL) info $(BAZEL_FLAGS) bazel-bin 2>/dev/null)/tools/faultcore-demo" examples/demo.txtpb
 
 clean:
 	$(BAZEL) clean
