@@ -40,6 +40,7 @@ class Vm:
         self.log_path = os.path.join(workdir, "qemu.log")
         self.events = []
         self._buf = b""
+        self._log_seen = 0  # how much of the log qemu_io() has shown
         self._log = open(self.log_path, "wb")
         cmdline = ["timeout", "-k", "5", str(int(timeout * 6)), qemu,
                    "-M", "none", "-nodefaults", "-display", "none",
@@ -110,6 +111,13 @@ class Vm:
     def log(self):
         with open(self.log_path, "rb") as f:
             return f.read().decode(errors="replace")
+
+    def qemu_io(self, cmd, device="disk0"):
+        """Runs a qemu-io command through HMP; prints what it printed."""
+        self.hmp('qemu-io %s "%s"' % (device, cmd))
+        log = self.log()
+        print("qemu-io %s -> %s" % (cmd, log[self._log_seen:].strip()))
+        self._log_seen = len(log)
 
     def wait_log(self, text, timeout=TIMEOUT):
         """Waits until QEMU's output contains text; returns True if so."""

@@ -31,16 +31,6 @@ rules {
 """)
 
 vm = start_vm(faultcore_drive(rules, disk))
-log_seen = 0
-
-
-def qio(cmd):
-    """Runs a qemu-io command through HMP; prints what it printed."""
-    global log_seen
-    vm.hmp('qemu-io disk0 "%s"' % cmd)
-    log = vm.log()
-    print("qemu-io %s -> %s" % (cmd, log[log_seen:].strip()))
-    log_seen = len(log)
 
 
 def event(name):
@@ -50,14 +40,14 @@ def event(name):
 
 
 print(rule_counters(vm))
-qio("read %s" % sector(1000, 32))
+vm.qemu_io("read %s" % sector(1000, 32))
 
 print("=== scrub_start: scrubbing, the scrub rule fires")
 event("scrub_start")
 print(rule_counters(vm))
-qio("read %s" % sector(1000, 32))
-qio("error_detail %s" % sector(1000, 32))
-qio("read %s" % sector(1014, 8))
+vm.qemu_io("read %s" % sector(1000, 32))
+vm.qemu_io("error_detail %s" % sector(1000, 32))
+vm.qemu_io("read %s" % sector(1014, 8))
 
 print("=== an event with no transition from this state changes nothing")
 event("scrub_start")
@@ -67,13 +57,13 @@ print(rule_counters(vm))
 
 print("=== scrub_end: healthy again")
 event("scrub_end")
-qio("read %s" % sector(1000, 32))
+vm.qemu_io("read %s" % sector(1000, 32))
 
 print("=== power_fail (from any state): every read and write fails")
 event("power_fail")
-qio("read %s" % sector(0, 1))
-qio("error_detail %s" % sector(0, 1))
-qio("write %s" % sector(5000, 1))
+vm.qemu_io("read %s" % sector(0, 1))
+vm.qemu_io("error_detail %s" % sector(0, 1))
+vm.qemu_io("write %s" % sector(5000, 1))
 print(rule_counters(vm))
 
 print("=== the commands need a blkdebug node with faultcore")

@@ -35,15 +35,6 @@ rules {
 """)
 
 vm = start_vm(faultcore_drive(first, disk))
-log_seen = 0
-
-
-def qio(cmd):
-    global log_seen
-    vm.hmp('qemu-io disk0 "%s"' % cmd)
-    log = vm.log()
-    print("qemu-io %s -> %s" % (cmd, log[log_seen:].strip()))
-    log_seen = len(log)
 
 
 def load(path):
@@ -53,15 +44,15 @@ def load(path):
 
 
 print("=== the rules given at open")
-qio("read %s" % sector(1010))
-qio("read %s" % sector(2010))
+vm.qemu_io("read %s" % sector(1010))
+vm.qemu_io("read %s" % sector(2010))
 print(rule_counters(vm))
 
 print("=== replaced at run time")
 show("load second.txtpb", load(second))
-qio("read %s" % sector(1010))
-qio("read %s" % sector(2010))
-qio("read %s" % sector(3010))
+vm.qemu_io("read %s" % sector(1010))
+vm.qemu_io("read %s" % sector(2010))
+vm.qemu_io("read %s" % sector(3010))
 print(rule_counters(vm))
 
 print("=== a bad file is refused with a located error")
@@ -79,16 +70,16 @@ else:
     show("unexpected error", err)
 print("=== the old rules stay active, with their counters and state")
 print(rule_counters(vm))
-qio("read %s" % sector(2010))
-qio("read %s" % sector(5010))
-qio("read %s" % sector(6010))
+vm.qemu_io("read %s" % sector(2010))
+vm.qemu_io("read %s" % sector(5010))
+vm.qemu_io("read %s" % sector(6010))
 
 print("=== a missing file")
 err = load("no-such-rules.txtpb")
 show("refused, naming the file",
      err.startswith("error: GenericError: faultcore: no-such-rules.txtpb"))
 show("and saying why", "No such file or directory" in err)
-qio("read %s" % sector(2010))
+vm.qemu_io("read %s" % sector(2010))
 
 print("=== a request held under the old rules stays held after a load")
 hold = write_file("hold.txtpb", """
