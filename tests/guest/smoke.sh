@@ -55,6 +55,7 @@ RULES
 if [ ! -f "$lib" ]; then
   fail "2. libfaultcore.so not found at '$lib' (pass --lib)"
   fail "3. (needs case 2)"
+  fail "4. (needs case 2)"
 else
   out=$("$here/run-guest.sh" --qemu "$qemu" --lib "$lib" --rules "$work/bad.txtpb" --log "$work/2.log" -- \
     'sgio_read "$DISK" 1000 32 --tag bad' \
@@ -73,13 +74,23 @@ else
        "valid=$(field "$line" valid) information=$(field "$line" information)" \
        "key/asc/ascq=$(field "$line" key)/$(field "$line" asc)/$(field "$line" ascq)" \
        "resid=$(field "$line" resid) good_prefix=$(field "$line" good_prefix) map=$(field "$line" map)"
+  # scsi-disk reports the rule's sense (03/11/01) with VALID and the first
+  # bad LBA in INFORMATION; the 10 blocks before it arrive.
+  if [ "$(field "$line" key)/$(field "$line" asc)/$(field "$line" ascq)" = 0x3/0x11/0x01 ] &&
+     [ "$(field "$line" valid)" = 1 ] && [ "$(field "$line" information)" = 1010 ] &&
+     [ "$(field "$line" good_prefix)" = 10 ]; then
+    pass "4. sense 03/11/01, VALID=1, INFORMATION=1010, the 10 blocks before it delivered"
+  else
+    fail "4. sense/INFORMATION not as the rule says: ${line:-no SGIO line}"
+  fi
   klines=$(sed -n '/FCTEST-DMESG-BEGIN/,/FCTEST-DMESG-END/p' "$work/2.log" | tr -d '\r' |
            grep -E 'sda|I/O error|medium error|Sense' || true)
-  if [ -n "$klines" ]; then
-    pass "3. guest kernel log lines about the error captured ($(printf '%s\n' "$klines" | wc -l) lines):"
+  if printf '%s\n' "$klines" | grep -q 'medium error, dev sda, sector 1010 '; then
+    pass "3. the guest kernel names sector 1010 ($(printf '%s\n' "$klines" | wc -l) log lines):"
     printf '%s\n' "$klines" | sed 's/^/   | /'
   else
-    fail "3. no guest kernel log lines about the error"
+    fail "3. the guest kernel does not name sector 1010 as a medium error:"
+    printf '%s\n' "$klines" | sed 's/^/   | /'
   fi
 fi
 echo "$passed passed, $failed failed"
