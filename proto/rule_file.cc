@@ -77,11 +77,8 @@ Diagnostic RuleFile::Locate(Diagnostic::Severity severity,
 absl::StatusOr<std::unique_ptr<RuleFile>> LoadRuleFile(
     const std::string& path, RuleFormat format,
     std::vector<Diagnostic>* diagnostics) {
-  std::vector<Diagnostic> local;
-  std::vector<Diagnostic>& out = diagnostics != nullptr ? *diagnostics : local;
-  out.clear();
   std::string data;
-  const absl::Status read = internal::ReadRuleFile(path, &data, &out);
+  const absl::Status read = internal::ReadRuleFile(path, &data, diagnostics);
   if (!read.ok()) return read;
   return RuleFileLoader::Load(std::move(data), format, path, diagnostics);
 }

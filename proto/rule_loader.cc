@@ -125,7 +125,10 @@ absl::Status ParseAndValidate(absl::string_view data, RuleFormat format,
 }
 
 absl::Status ReadRuleFile(const std::string& path, std::string* data,
-                          std::vector<Diagnostic>* out) {
+                          std::vector<Diagnostic>* diagnostics) {
+  std::vector<Diagnostic> local;
+  std::vector<Diagnostic>* out = diagnostics != nullptr ? diagnostics : &local;
+  out->clear();
   auto fail = [&](absl::StatusCode code, std::string message) {
     out->push_back(FileDiagnostic(path, std::move(message)));
     return Failure(code, *out);
@@ -194,11 +197,8 @@ absl::StatusOr<v1::RuleSet> LoadRuleSet(absl::string_view data,
 absl::StatusOr<v1::RuleSet> LoadRuleSetFile(
     const std::string& path, RuleFormat format,
     std::vector<Diagnostic>* diagnostics) {
-  std::vector<Diagnostic> local;
-  std::vector<Diagnostic>& out = diagnostics != nullptr ? *diagnostics : local;
-  out.clear();
   std::string data;
-  const absl::Status read = internal::ReadRuleFile(path, &data, &out);
+  const absl::Status read = internal::ReadRuleFile(path, &data, diagnostics);
   if (!read.ok()) return read;
   return LoadRuleSet(data, format, path, diagnostics);
 }

@@ -38,10 +38,11 @@ absl::Status ParseAndValidate(absl::string_view data, RuleFormat format,
                               ParsedRuleSet* parsed);
 
 // Reads the file at `path` into `*data`, within kMaxRuleFileBytes, as
-// LoadRuleSetFile() documents.  On failure appends the error to `*out` and
-// returns the status LoadRuleSetFile() returns.
+// LoadRuleSetFile() documents.  Clears `*diagnostics` (may be null) first; on
+// failure appends the error to it and returns the status LoadRuleSetFile()
+// returns.
 absl::Status ReadRuleFile(const std::string& path, std::string* data,
-                          std::vector<Diagnostic>* out);
+                          std::vector<Diagnostic>* diagnostics);
 
 }  // namespace internal
 }  // namespace faultcore
