@@ -97,7 +97,11 @@ if [ ! -x "$dir/mkimage" ] || [ "$here/mkimage.c" -nt "$dir/mkimage" ] || [ "$he
   gcc -O2 -Wall -o "$dir/mkimage" "$here/mkimage.c" || die "building mkimage failed"
 fi
 
-srchash=$( (cd "$here" && cat init.sh default-test.sh sgio.c pattern.h fetch-guest.sh; echo "$MODULES") |
+# Every helpers/NAME.c becomes /bin/NAME in the guest (static, with -I tests/guest).
+helper_srcs=("$here"/helpers/*.c)
+[ -e "${helper_srcs[0]}" ] || helper_srcs=()
+srchash=$( (cd "$here" && cat init.sh default-test.sh sgio.c pattern.h fetch-guest.sh "${helper_srcs[@]}"
+            ls helpers 2>/dev/null; echo "$MODULES") |
            sha256sum | cut -c1-16)
 initrd=$dir/initramfs-$srchash.cpio.gz
 if [ ! -s "$initrd" ]; then
@@ -117,6 +121,13 @@ if [ ! -s "$initrd" ]; then
   }
   ln -s sgio "$root/bin/sgio_read"
   ln -s sgio "$root/bin/sgio_write"
+  for c in "${helper_srcs[@]}"; do
+    name=$(basename "$c" .c)
+    gcc -static -O2 -Wall -Wextra -I"$here" -o "$root/bin/$name" "$c" 2>"$work/gcc.log" || {
+      cat "$work/gcc.log" >&2
+      die "gcc -static failed for $c"
+    }
+  done
 
   # Modules: resolve dependencies from each module's .modinfo 'depends=' (the
   # package ships no modules.dep; depmod is not needed). Post-order = load order.
