@@ -3,11 +3,12 @@
 #   make check-guest   - build libfaultcore.so and the patched QEMU (both
 #                        cached), fetch/build the Debian guest (cached in
 #                        $(CACHE_DIR)/guest), then boot it under TCG and run
-#                        tests/guest/smoke.sh.  Ends with 'N passed, N failed'.
+#                        every suite in tests/guest/suites/ (GUEST_SUITES=
+#                        "scsi nvme" picks some).  Ends with 'N passed, N failed'.
 #   make guest-fetch   - only download/unpack the guest kernel and build the
 #                        initramfs; prints the kernel and initramfs paths.
-# FCTEST_ACCEL is not used by the smoke test (TCG only: KVM does not work on
-# the CI machines); run-guest.sh --accel kvm is there for users.
+# The suites boot with TCG (KVM does not work on the CI machines);
+# run-guest.sh --accel kvm is there for users.
 
 GUEST_TESTS_DIR := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
 
@@ -22,4 +23,4 @@ check-guest: deps qemu
 	[ -f "$$lib" ] || { echo "check-guest: $$lib was not built" >&2; exit 1; }; \
 	qemu="$$($(MAKE) -s --no-print-directory qemu-dir)/qemu-system-x86_64"; \
 	[ -x "$$qemu" ] || { echo "check-guest: $$qemu was not built" >&2; exit 1; }; \
-	FAULTCORE_CACHE_DIR=$(CACHE_DIR) $(GUEST_TESTS_DIR)/smoke.sh --qemu "$$qemu" --lib "$$lib"
+	FAULTCORE_CACHE_DIR=$(CACHE_DIR) $(GUEST_TESTS_DIR)/run-suites.sh --qemu "$$qemu" --lib "$$lib" $(GUEST_SUITES)
