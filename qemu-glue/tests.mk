@@ -2,7 +2,9 @@
 # Included by the top-level Makefile, after qemu-glue/qemu.mk.
 #   make check-qemu   - build libfaultcore.so and the patched QEMU (both
 #                       cached), then run tests/qemu/run.sh: the qemu-io /
-#                       qemu-img / QMP cases and QEMU's own blkdebug iotests.
+#                       qemu-img / QMP cases, the series' qtests
+#                       (tests/qemu/qtests.list) and QEMU's own blkdebug
+#                       iotests.
 #                       Ends with one line 'N passed, N failed'.
 #   make check-qemu QEMU_IOTESTS=0   - the cases only (about 6 s)
 #
@@ -22,13 +24,17 @@ check-qemu: deps
 	[ -f "$$lib" ] || { echo "check-qemu: $$lib was not built" >&2; exit 1; }; \
 	$(QEMU_TESTS_GLUE)/build-qemu.sh; \
 	build=$$($(QEMU_TESTS_GLUE)/build-qemu.sh --print-dir); \
+	kdir=$$(dirname "$$build"); \
+	lock="$$(dirname "$$kdir")/.$$(basename "$$kdir").lock"; \
+	qtests=$$(grep -vE '^(#|$$)' $(QEMU_TESTS_DIR)/qtests.list | sed 's#^#tests/qtest/#'); \
+	flock "$$lock" ninja -C "$$build" $$qtests >"$$kdir/ninja-qtests.log" 2>&1 || \
+	  { tail -n 40 "$$kdir/ninja-qtests.log" >&2; \
+	    echo "check-qemu: building the qtests failed; log: $$kdir/ninja-qtests.log" >&2; exit 1; }; \
 	iotests=; \
 	if [ "$(QEMU_IOTESTS)" != 0 ]; then \
-	  kdir=$$(dirname "$$build"); \
-	  lock="$$(dirname "$$kdir")/.$$(basename "$$kdir").lock"; \
 	  flock "$$lock" ninja -C "$$build" qemu-nbd storage-daemon/qemu-storage-daemon >"$$kdir/ninja-iotests.log" 2>&1 || \
 	    { tail -n 40 "$$kdir/ninja-iotests.log" >&2; \
 	      echo "check-qemu: building qemu-nbd and qemu-storage-daemon failed; log: $$kdir/ninja-iotests.log" >&2; exit 1; }; \
 	  iotests=--iotests; \
 	fi; \
-	$(QEMU_TESTS_DIR)/run.sh $$iotests "$$build" "$$lib"
+	$(QEMU_TESTS_DIR)/run.sh --qtests $$iotests "$$build" "$$lib"

@@ -1,7 +1,7 @@
 #!/bin/bash
 # faultcore's QEMU tests, in the style of qemu-iotests.
 #
-#   tests/qemu/run.sh [--iotests] [--no-cases] QEMU_BUILD_DIR LIBFAULTCORE_SO [NAME...]
+#   tests/qemu/run.sh [--iotests] [--qtests] [--no-cases] QEMU_BUILD_DIR LIBFAULTCORE_SO [NAME...]
 #
 # Runs every case in tests/qemu/cases/ (NNN-name.sh or NNN-name.py, each
 # with its golden output NNN-name.out) against the patched QEMU in
@@ -32,9 +32,11 @@ usage() {
 
 run_cases=1
 run_iotests=0
+run_qtests=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --iotests) run_iotests=1; shift ;;
+    --qtests) run_qtests=1; shift ;;
     --no-cases) run_cases=0; shift ;;
     -h|--help) usage ;;
     --) shift; break ;;
@@ -53,6 +55,7 @@ SELECT=("$@")
 
 CASE_TIMEOUT=${CASE_TIMEOUT:-120}
 IOTEST_TIMEOUT=${IOTEST_TIMEOUT:-300}
+QTEST_TIMEOUT=${QTEST_TIMEOUT:-300}
 
 # QEMU's own iotests that exercise blkdebug (qemu-hooks.md section 9, and
 # every other test of the tree that uses blkdebug and runs offline), as
@@ -227,6 +230,46 @@ if [ $run_iotests = 1 ]; then
       run_iotest "$t"
     done
   fi
+fi
+
+# The qtests of the series (tests/qemu/qtests.list), built in the build dir
+# by check-qemu.  Every TAP test point counts as one test.
+run_qtest() {  # NAME
+  local name=$1 dir rc t0 ok notok
+  dir="$WORK/qtest-$name"
+  mkdir -p "$dir"
+  t0=$(now_ns)
+  (
+    cd "$dir" &&
+    export QTEST_QEMU_BINARY="$BUILD/qemu-system-x86_64" FAULTCORE_LIB="$LIB" &&
+    exec timeout -k 10 "$QTEST_TIMEOUT" "$BUILD/tests/qtest/$name" --tap -k
+  ) </dev/null >"$dir/out" 2>&1
+  rc=$?
+  ok=$(grep -cE '^ok [0-9]+' "$dir/out")
+  notok=$(grep -cE '^not ok [0-9]+' "$dir/out")
+  grep -E '^(not )?ok [0-9]+' "$dir/out" | sed "s/^/    $name: /"
+  if [ $rc -ne 0 ] || [ "$notok" -gt 0 ] || [ "$ok" = 0 ]; then
+    echo "FAIL qtest-$name ($(secs_since "$t0") s): exit $rc, $ok ok, $notok not ok"
+    sed 's/^/    /' "$dir/out" | tail -n 60
+    passed=$((passed + ok))
+    failed=$((failed + (notok > 0 ? notok : 1)))
+  else
+    echo "PASS qtest-$name ($(secs_since "$t0") s): $ok test points"
+    passed=$((passed + ok))
+  fi
+}
+
+if [ $run_qtests = 1 ]; then
+  while read -r q; do
+    case "$q" in ''|'#'*) continue ;; esac
+    selected "qtest-$q" || continue
+    if [ -x "$BUILD/tests/qtest/$q" ]; then
+      run_qtest "$q"
+    else
+      echo "FAIL qtest-$q: $BUILD/tests/qtest/$q was not built"
+      failed=$((failed + 1))
+    fi
+  done <"$TESTS_DIR/qtests.list"
 fi
 
 echo "$passed passed, $failed failed"
