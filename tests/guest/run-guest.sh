@@ -18,6 +18,8 @@
 #   --mem M            guest RAM (default 256M)
 #   --append S         extra kernel command line
 #   --script FILE      guest test script (sh); or give the commands after --
+#   --qemu-arg ARG     one more QEMU argument (repeatable; e.g. --qemu-arg -trace
+#                      --qemu-arg 'lsi_*')
 # Guest scripts run with $DISK set (/dev/sda; /dev/nvme0n1 for nvme) and the
 # helpers sgio_read / sgio_write on PATH (see sgio.c for the output line).
 # Exit status: 0 when the guest reached FCTEST-END and powered off; 3 on a
@@ -26,7 +28,7 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 qemu=${FCTEST_QEMU:-} lib=${FCTEST_LIB:-} rules='' hba=virtio-scsi drive_opts='' image='' image_blocks=8192
-log='' tmo=120 accel=tcg mem=256M append='' script=
+log='' tmo=120 accel=tcg mem=256M append='' script= extra=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --qemu) qemu=$2; shift 2 ;;
@@ -42,6 +44,7 @@ while [ $# -gt 0 ]; do
     --mem) mem=$2; shift 2 ;;
     --append) append=$2; shift 2 ;;
     --script) script=$2; shift 2 ;;
+    --qemu-arg) extra+=("$2"); shift 2 ;;
     --) shift; break ;;
     -h|--help) sed -n '2,/^set -e/p' "$0" | sed '$d'; exit 0 ;;
     *) echo "run-guest: unknown option $1" >&2; exit 2 ;;
@@ -109,7 +112,7 @@ set +e
 timeout --kill-after=5 "$tmo" "$qemu" -nodefaults -machine pc -accel "$accel" -m "$mem" -smp 1 \
   -display none -no-reboot -serial "file:$log" \
   -kernel "$FCTEST_KERNEL" -initrd "$initrd" -append "$cmdline" \
-  "${disk_args[@]}" >"$tmp/qemu.out" 2>&1
+  "${disk_args[@]}" ${extra[@]+"${extra[@]}"} >"$tmp/qemu.out" 2>&1
 rc=$?
 set -e
 t1=$(date +%s.%N)

@@ -19,7 +19,8 @@
 #   lsi53c895a (the HBA whose guest used to hang and panic):
 #     first    media error at the request's first block: CHECK CONDITION
 #              at once (it used to never complete).
-#     prefix   media error mid-request: the good blocks arrive first.
+#     prefix   media error mid-request: the good blocks arrive first, and
+#              the driver's residual is exact (the chip's RBC/UA registers).
 #     hold     the device stops answering: the guest's SCSI error handler
 #              times out, aborts the command, the abort releases it, and
 #              the retried read succeeds; the VM survives.
@@ -137,12 +138,14 @@ boot lsi --hba lsi53c895a --rules "$work/lsi.txtpb" --timeout 150 -- "$GUEST_PRE
 if [ $rc = 0 ]; then pass "lsi: the guest ran every case and powered off, no panic (${secs}s)"; else fail "lsi: boot rc=$rc"; fi
 expect_sense "lsi first" "$(sgio_line "$out" first)" 0x02 0x3/0x11/0x01 fixed 1010 PPPP
 expect_sense "lsi prefix" "$(sgio_line "$out" prefix)" 0x02 0x3/0x11/0x01 fixed 1010 $G10$P22
-# sd completes min(INFORMATION, transferred - residual); sym53c8xx computes
-# the residual from the chip's registers after the phase mismatch, and the
-# lsi model's are not exact when the transfer stops inside a scatter/gather
-# entry, so the sector named is 1010 or a few before it (never after).
 expect_kernel "lsi prefix" prefix 'Sense Key : Medium Error' \
-  'critical medium error, dev sda, sector 10(0[1-9]|10) op 0x0:\(READ\)'
+  'critical medium error, dev sda, sector 1010 op 0x0:\(READ\)'
+l=$(sgio_line "$out" prefix)
+if [ "$(field "$l" resid)" = 11264 ]; then
+  pass "lsi prefix: sym53c8xx computes the residual of the 10 blocks exactly (11264 bytes)"
+else
+  fail "lsi prefix: residual $(field "$l" resid), want 11264 (16384 - 10 blocks)"
+fi
 hold_s=$(printf '%s\n' "$out" | sed -n 's/^HOLD-SECONDS //p')
 if printf '%s\n' "$out" | grep -q HOLD-DD-OK && awk -v s="${hold_s:-999}" 'BEGIN {exit !(s < 30)}'; then
   pass "lsi hold: the read succeeded after ${hold_s}s (the hold's own timeout is 60 s)"
