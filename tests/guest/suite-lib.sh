@@ -4,6 +4,8 @@
 #   pass MSG / fail MSG      count a case (prints PASS:/FAIL:)
 #   field LINE KEY           the value of KEY= in a 'key=value ...' line
 #   sgio_line OUT TAG        the 'SGIO tag=TAG ...' line of a run's output
+#   line_of OUT PREFIX       the first line of OUT starting with PREFIX
+#   quote LINE...            the lines, indented as quotes under a case
 #   kernel_lines LOG MARK    the guest kernel log lines after the guest ran
 #                            'mark MARK' and before its next mark
 #   boot NAME ARGS...        run-guest.sh with the suite's --qemu/--lib and
@@ -30,6 +32,8 @@ fail() { echo "FAIL: $*"; failed=$((failed + 1)); }
 finish() { echo "$passed passed, $failed failed"; [ "$failed" = 0 ]; exit; }
 field() { printf '%s\n' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p" | head -n1; }
 sgio_line() { printf '%s\n' "$1" | grep "^SGIO tag=$2 " | head -n1; }
+line_of() { printf '%s\n' "$1" | grep -m1 "^$2" || true; }
+quote() { printf '%s\n' "$@" | sed 's/^/   | /'; }
 kernel_lines() {
   sed -n '/FCTEST-DMESG-BEGIN/,/FCTEST-DMESG-END/p' "$1" | tr -d '\r' |
     awk -v m="FCTEST-MARK $2" 'index($0, "FCTEST-MARK ") { on = index($0, m) > 0; next } on' |

@@ -38,40 +38,13 @@
 #
 # usage: ahci.sh --qemu QEMU --lib libfaultcore.so   (env FCTEST_QEMU, FCTEST_LIB)
 # Prints PASS:/FAIL: per case and ends with 'N passed, N failed'.
-set -uo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-qemu=${FCTEST_QEMU:-} lib=${FCTEST_LIB:-}
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --qemu) qemu=$2; shift 2 ;;
-    --lib) lib=$2; shift 2 ;;
-    *) echo "usage: $0 --qemu QEMU --lib libfaultcore.so" >&2; exit 2 ;;
-  esac
-done
-passed=0 failed=0
-pass() { echo "PASS: $*"; passed=$((passed + 1)); }
-fail() { echo "FAIL: $*"; failed=$((failed + 1)); }
-finish() { echo "$passed passed, $failed failed"; [ "$failed" = 0 ]; exit $?; }
-field() { # field LINE KEY
-  printf '%s\n' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p" | head -n1
-}
-line_of() { # line_of OUTPUT PREFIX: the first line starting with PREFIX
-  printf '%s\n' "$1" | grep -m1 "^$2" || true
-}
-quote() { printf '%s\n' "$@" | sed 's/^/   | /'; }
+source "$here/suite-lib.sh"
 # The guest kernel's lines of one boot (the DMESG section of its log)
-kernel_lines() { sed -n '/FCTEST-DMESG-BEGIN/,/FCTEST-DMESG-END/p' "$1" | tr -d '\r'; }
+dmesg_of() { sed -n '/FCTEST-DMESG-BEGIN/,/FCTEST-DMESG-END/p' "$1" | tr -d '\r'; }
 # The libata EH report of the failed command COMMAND in LOG: its "failed
 # command" line and the four lines after it (cmd, res, status, error).
-eh_report() { kernel_lines "$1" | grep -A4 -m1 "failed command: $2" || true; }
-
-if [ -z "$qemu" ] || [ ! -x "$qemu" ] || [ -z "$lib" ] || [ ! -f "$lib" ]; then
-  fail "ahci suite needs --qemu QEMU and --lib libfaultcore.so (got '$qemu', '$lib')"
-  finish
-fi
-work=$(mktemp -d "${TMPDIR:-/tmp}/fcahci.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-"$here/fetch-guest.sh" >/dev/null || { fail "fetch-guest.sh"; finish; }
+eh_report() { dmesg_of "$1" | grep -A4 -m1 "failed command: $2" || true; }
 
 cat >"$work/rules.txtpb" <<'RULES'
 rules { name: "unc" range { lba: 1010 } media_error { heal_on_write {} } }
@@ -128,7 +101,7 @@ check_eh() { # check_eh CASE LOG COMMAND STATUS/ERROR LBAL:LBAM:LBAH ERRBITS
   else
     fail "$1 libata's report of $3 lacks res $4 LBA $5 / { $6 }:"
     quote "${rep:-(no 'failed command: $3' line)}"
-    kernel_lines "$2" | grep -E 'ata|sda' | tail -n 20 | sed 's/^/   : /'
+    dmesg_of "$2" | grep -E 'ata|sda' | tail -n 20 | sed 's/^/   : /'
   fi
 }
 
@@ -147,7 +120,7 @@ echo "$out" | grep -E '^(SGIO|DD|QD|FCTEST-RUN)'
 [ $rc = 0 ] || { fail "boot A (rc=$rc)"; tail -n 40 "$work/a.log"; }
 check_read_1010 "1." "$(line_of "$out" 'SGIO tag=ncq ')"
 check_eh "1." "$work/a.log" "READ FPDMA QUEUED" "41/40" "f2:03:00" "UNC"
-klines=$(kernel_lines "$work/a.log" | grep -E '(I/O|medium) error, dev sda|Sense' || true)
+klines=$(dmesg_of "$work/a.log" | grep -E '(I/O|medium) error, dev sda|Sense' || true)
 if printf '%s\n' "$klines" | grep -Eq '(I/O error|critical medium error), dev sda, sector 1010 ' &&
    printf '%s\n' "$klines" | grep -q 'Sense Key : Medium Error'; then
   pass "2. the block layer names sector 1010:"
@@ -156,7 +129,7 @@ else
   fail "2. the block layer does not name sector 1010:"
   quote "${klines:-(none)}"
 fi
-bad=$(kernel_lines "$work/a.log" | grep -E 'failed to read log page|NCQ disabled|limiting SATA link speed' || true)
+bad=$(dmesg_of "$work/a.log" | grep -E 'failed to read log page|NCQ disabled|limiting SATA link speed' || true)
 later=$(line_of "$out" 'SGIO tag=later ')
 if [ -z "$bad" ] && [ "$(line_of "$out" QD0)" = "QD0 32" ] && [ "$(line_of "$out" QD1)" = "QD1 32" ] &&
    [ "$(field "$later" status)" = 0x00 ] && [ "$(field "$later" good_prefix)" = 32 ]; then
@@ -194,11 +167,11 @@ check_eh "6." "$work/b.log" "READ DMA" "41/40" "f2:03:00" "UNC"
 ncq=$(line_of "$out" 'SGIO tag=ncq ')
 if [ "$(field "$ncq" status)" = 0x00 ] && [ "$(field "$ncq" good_prefix)" = 32 ] &&
    [ "$(line_of "$out" QD)" = "QD 32" ] &&
-   ! kernel_lines "$work/b.log" | grep -q 'failed command: READ FPDMA QUEUED'; then
+   ! dmesg_of "$work/b.log" | grep -q 'failed command: READ FPDMA QUEUED'; then
   pass "7. after the failed READ DMA, the next NCQ read (queue_depth 32) succeeds with 32 good blocks"
 else
   fail "7. NCQ read after a failed non-NCQ read: ${ncq:-none} $(line_of "$out" QD)"
-  kernel_lines "$work/b.log" | grep -A4 'failed command: READ FPDMA' | sed 's/^/   : /'
+  dmesg_of "$work/b.log" | grep -A4 'failed command: READ FPDMA' | sed 's/^/   : /'
 fi
 
 echo "== Boot C: held reads (NCQ, then READ DMA), released by libata's error handling"
@@ -220,7 +193,7 @@ check_held() { # check_held CASE N COMMAND
   local held after secs eh
   held=$(line_of "$out" "HELD$2") after=$(line_of "$out" "SGIO tag=after$2 ")
   secs=$(field "$held" seconds)
-  eh=$(kernel_lines "$work/c.log" | grep -A3 "failed command: $3\$" | grep -E 'failed command|Emask' || true)
+  eh=$(dmesg_of "$work/c.log" | grep -A3 "failed command: $3\$" | grep -E 'failed command|Emask' || true)
   if printf '%s\n' "$out" | grep -q "^DD$2 1+0 records in" && [ -n "$secs" ] && [ "$secs" -lt 30 ] &&
      printf '%s\n' "$eh" | grep -q 'Emask 0x4 (timeout)' &&
      [ "$(field "$after" good_prefix)" = 32 ]; then
@@ -233,7 +206,7 @@ check_held() { # check_held CASE N COMMAND
 }
 check_held "8." 1 "READ FPDMA QUEUED"
 check_held "9." 2 "READ DMA"
-resets=$(kernel_lines "$work/c.log" | grep -E 'hard resetting link|SATA link up|configured for|EH complete' || true)
+resets=$(dmesg_of "$work/c.log" | grep -E 'hard resetting link|SATA link up|configured for|EH complete' || true)
 echo "   libata's recovery in boot C:"
 quote "$resets"
 finish

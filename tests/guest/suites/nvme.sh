@@ -28,35 +28,8 @@
 #
 # usage: nvme.sh --qemu QEMU --lib libfaultcore.so   (env FCTEST_QEMU, FCTEST_LIB)
 # Prints PASS:/FAIL: per case and ends with 'N passed, N failed'.
-set -uo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-qemu=${FCTEST_QEMU:-} lib=${FCTEST_LIB:-}
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --qemu) qemu=$2; shift 2 ;;
-    --lib) lib=$2; shift 2 ;;
-    *) echo "usage: $0 --qemu QEMU --lib libfaultcore.so" >&2; exit 2 ;;
-  esac
-done
-passed=0 failed=0
-pass() { echo "PASS: $*"; passed=$((passed + 1)); }
-fail() { echo "FAIL: $*"; failed=$((failed + 1)); }
-finish() { echo "$passed passed, $failed failed"; [ "$failed" = 0 ]; exit $?; }
-field() { # field LINE KEY
-  printf '%s\n' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p" | head -n1
-}
-line_of() { # line_of OUTPUT PREFIX: the first line starting with PREFIX
-  printf '%s\n' "$1" | grep -m1 "^$2" || true
-}
-quote() { printf '%s\n' "$@" | sed 's/^/   | /'; }
-
-if [ -z "$qemu" ] || [ ! -x "$qemu" ] || [ -z "$lib" ] || [ ! -f "$lib" ]; then
-  fail "nvme suite needs --qemu QEMU and --lib libfaultcore.so (got '$qemu', '$lib')"
-  finish
-fi
-work=$(mktemp -d "${TMPDIR:-/tmp}/fcnvme.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-"$here/fetch-guest.sh" >/dev/null || { fail "fetch-guest.sh"; finish; }
+source "$here/suite-lib.sh"
 
 # ---------------------------------------------------------------- boot A
 cat >"$work/a.txtpb" <<'RULES'
