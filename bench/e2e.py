@@ -82,7 +82,6 @@ class Config:
             opts.append("file.config=%s" % self.files["ini_" + op])
         elif self.kind == "faultcore":
             opts.append("file.faultcore=%s" % self.files["binpb"])
-            opts.append("file.faultcore-lib=%s" % self.lib)
         opts += ["file.image.driver=null-co", "file.image.read-zeroes=on"]
         return ",".join(opts)
 
@@ -152,6 +151,8 @@ def main():
     qemu_img = args.qemu_img or find_qemu_img(repo)
     qemu_io = os.path.join(os.path.dirname(qemu_img), "qemu-io")
     lib = os.path.abspath(args.lib)
+    # QEMU takes the library from its environment, never from an option
+    os.environ["QEMU_FAULTCORE_LIB"] = lib
     counts = [int(c) for c in args.counts.split(",") if c]
     workdir = args.workdir or tempfile.mkdtemp(prefix="faultcore-e2e-")
     os.makedirs(workdir, exist_ok=True)

@@ -91,7 +91,7 @@ fi
 
 disk_args=(-blockdev "driver=file,node-name=img,filename=$image")
 if [ -n "$rules" ]; then
-  disk_args+=(-blockdev "driver=blkdebug,node-name=faults,image=img,faultcore=$rules,faultcore-lib=$lib"
+  disk_args+=(-blockdev "driver=blkdebug,node-name=faults,image=img,faultcore=$rules"
               -blockdev "driver=raw,node-name=disk0,file=faults")
 else
   disk_args+=(-blockdev "driver=raw,node-name=disk0,file=img")
@@ -109,7 +109,7 @@ esac
 cmdline="console=ttyS0 panic=-1 loglevel=4 fctest.disk=$gdisk $append"
 t0=$(date +%s.%N)
 set +e
-timeout --kill-after=5 "$tmo" "$qemu" -nodefaults -machine pc -accel "$accel" -m "$mem" -smp 1 \
+QEMU_FAULTCORE_LIB=$lib timeout --kill-after=5 "$tmo" "$qemu" -nodefaults -machine pc -accel "$accel" -m "$mem" -smp 1 \
   -display none -no-reboot -serial "file:$log" \
   -kernel "$FCTEST_KERNEL" -initrd "$initrd" -append "$cmdline" \
   "${disk_args[@]}" ${extra[@]+"${extra[@]}"} >"$tmp/qemu.out" 2>&1

@@ -2,7 +2,8 @@
 # Helpers for tests/qemu/cases/*.sh, sourced as ". "$TESTS_DIR/common.sh"".
 # run.sh sets: TEST_DIR (the case's temporary directory, also the current
 # directory), TESTS_DIR, QEMU_IO, QEMU_IMG, QEMU, FAULTCORE_LIB,
-# FAKE_LIB_DIR.  Output is compared after the filters of run.sh, so print
+# FAKE_LIB_DIR, and QEMU_FAULTCORE_LIB=FAULTCORE_LIB, which is where every
+# QEMU binary takes the library from (never from its options).  Output is compared after the filters of run.sh, so print
 # what a reader of the golden file needs to see and nothing that varies.
 
 set -u
@@ -39,7 +40,7 @@ _make_disk() {
 # _fc_opts RULES [OPTS]: --image-opts of raw over blkdebug with faultcore
 # over the file DISK; OPTS are more options (",OPTS").
 _fc_opts() {
-  echo "driver=raw,file.driver=blkdebug,file.faultcore=$1,file.faultcore-lib=$FAULTCORE_LIB,file.image.driver=file,file.image.filename=$DISK${2:+,$2}"
+  echo "driver=raw,file.driver=blkdebug,file.faultcore=$1,file.image.driver=file,file.image.filename=$DISK${2:+,$2}"
 }
 
 # _qio RULES [qemu-io arguments]: qemu-io on DISK through blkdebug+faultcore.
@@ -60,6 +61,15 @@ _qio_opts() {
 # what is really on the medium.
 _qio_raw() {
   _run "$QEMU_IO" -f raw "$@" "$DISK"
+}
+
+# _by_request < QEMU-IO OUTPUT: one line per completed request, its
+# "error detail:" lines joined to it, sorted: requests in flight at once
+# complete in any order.
+_by_request() {
+  awk '/^error detail: / { line = line " | " substr($0, 15); next }
+       { if (line != "") print line; line = $0 }
+       END { if (line != "") print line }' | sort
 }
 
 _now_ms() {

@@ -204,9 +204,9 @@ def faultcore_drive(rules, disk, drive_id="disk0", node="dbg0",
     named BlockBackend lets HMP qemu-io run on it without a temporary one
     (whose removal would drain the node)."""
     opts = ("if=none,id=%s,node-name=%s,format=raw,file.driver=blkdebug,"
-            "file.node-name=%s,file.faultcore=%s,file.faultcore-lib=%s,"
+            "file.node-name=%s,file.faultcore=%s,"
             "file.image.driver=file,file.image.filename=%s"
-            % (drive_id, raw_node, node, rules, env("FAULTCORE_LIB"), disk))
+            % (drive_id, raw_node, node, rules, disk))
     if extra:
         opts += "," + extra
     return ["-drive", opts]

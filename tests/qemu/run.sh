@@ -119,14 +119,18 @@ filter_output() {
       -e "s#$BUILD#QEMU_BUILD_DIR#g"
 }
 
-# Fake libraries for the loading tests: a wrong major ABI version and a
-# shared object without the entry point.
+# Fake libraries for the loading tests (see fake_faultcore.c): a wrong major
+# ABI version, no entry point, a NULL table, a constructor that leaves a mark.
 build_fakes() {
   mkdir -p "$WORK/lib"
   gcc -shared -fPIC -O2 -I"$REPO_DIR/libfaultcore/include" \
       -o "$WORK/lib/libfaultcore-next-major.so" "$TESTS_DIR/fake_faultcore.c" &&
   gcc -shared -fPIC -O2 -I"$REPO_DIR/libfaultcore/include" -DFAKE_NO_SYMBOL \
-      -o "$WORK/lib/libnot-faultcore.so" "$TESTS_DIR/fake_faultcore.c"
+      -o "$WORK/lib/libnot-faultcore.so" "$TESTS_DIR/fake_faultcore.c" &&
+  gcc -shared -fPIC -O2 -I"$REPO_DIR/libfaultcore/include" -DFAKE_NULL_API \
+      -o "$WORK/lib/libfaultcore-null-api.so" "$TESTS_DIR/fake_faultcore.c" &&
+  gcc -shared -fPIC -O2 -I"$REPO_DIR/libfaultcore/include" -DFAKE_MARKER \
+      -o "$WORK/lib/libfaultcore-marker.so" "$TESTS_DIR/fake_faultcore.c"
 }
 
 run_case() {  # FILE
@@ -145,7 +149,7 @@ run_case() {  # FILE
     export TEST_DIR="$dir" TESTS_DIR QEMU_BUILD_DIR="$BUILD" \
            QEMU_IO="$BUILD/qemu-io" QEMU_IMG="$BUILD/qemu-img" \
            QEMU="$BUILD/qemu-system-x86_64" FAULTCORE_LIB="$LIB" \
-           FAKE_LIB_DIR="$WORK/lib" PYTHONPATH="$TESTS_DIR" &&
+           QEMU_FAULTCORE_LIB="$LIB" FAKE_LIB_DIR="$WORK/lib" PYTHONPATH="$TESTS_DIR" &&
     exec timeout -k 5 "$CASE_TIMEOUT" "${interp[@]}" "$file"
   ) </dev/null >"$dir/out.raw" 2>&1
   rc=$?
@@ -241,7 +245,7 @@ run_qtest() {  # NAME
   t0=$(now_ns)
   (
     cd "$dir" &&
-    export QTEST_QEMU_BINARY="$BUILD/qemu-system-x86_64" FAULTCORE_LIB="$LIB" &&
+    export QTEST_QEMU_BINARY="$BUILD/qemu-system-x86_64" QEMU_FAULTCORE_LIB="$LIB" &&
     exec timeout -k 10 "$QTEST_TIMEOUT" "$BUILD/tests/qtest/$name" --tap -k
   ) </dev/null >"$dir/out" 2>&1
   rc=$?

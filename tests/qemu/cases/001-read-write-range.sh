@@ -14,7 +14,6 @@ RULES
 _section "reads of sectors 1000..1031 across the bad sectors 1010..1013"
 _qio rules.txtpb \
   -c "$(_sec 'read -P 0xaa' 1000 32)" \
-  -c "$(_sec 'error_detail' 1000 32)" \
   -c "$(_sec 'read -P 0xaa' 1000 10)" \
   -c "$(_sec 'read -P 0xaa' 1009 1)" \
   -c "$(_sec 'read' 1010 1)" \
@@ -28,7 +27,6 @@ _qio rules.txtpb -c "$(_sec 'write -P 0xaa' 1010 4)" -c "$(_sec 'read' 1010 4)"
 _section "a write of sectors 3000..3031 across the unwritable 3010..3013"
 _qio rules.txtpb \
   -c "$(_sec 'write -P 0x55' 3000 32)" \
-  -c "$(_sec 'error_detail -w' 3000 32)" \
   -c "$(_sec 'read -P 0xaa' 3010 4)"
 
 echo

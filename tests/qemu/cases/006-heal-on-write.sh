@@ -24,7 +24,6 @@ _qio rules.txtpb \
   -c "$(_sec read 1010 4)" \
   -c "$(_sec 'write -P 0x11' 1010 1)" \
   -c "$(_sec read 1010 4)" \
-  -c "$(_sec error_detail 1010 4)" \
   -c "$(_sec 'read -P 0x11' 1010 1)" \
   -c "$(_sec 'write -P 0x12' 1011 3)" \
   -c "$(_sec 'read -P 0x11' 1010 1)" \
@@ -35,7 +34,6 @@ _section "fail_writes: 1 - the first write fails, the second heals"
 _qio rules.txtpb \
   -c "$(_sec read 2010 4)" \
   -c "$(_sec 'write -P 0x22' 2008 8)" \
-  -c "$(_sec 'error_detail -w' 2008 8)" \
   -c "$(_sec read 2010 4)"
 echo "--- on the medium: the failed write wrote 2008..2009 only"
 _qio_raw -c "$(_sec 'read -P 0x22' 2008 2)" -c "$(_sec 'read -P 0xaa' 2010 6)"

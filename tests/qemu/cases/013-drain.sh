@@ -4,7 +4,10 @@
 # BlockBackend, which reaches blkdebug only through the graph above it, as
 # a device reset or blockdev-del does) complete at once although the hold
 # would last 20 s.  A hold that also matches flushes (no range) does not
-# park the flush that closing the image issues while draining.
+# park the flush that closing the image issues while draining.  Delays are
+# cut short the same way: a 20 s delay, or a 20 s latency before a media
+# error, never makes a drain (vm stop, quit, migration, blockdev-del) wait;
+# the request then completes as its rule says.
 # shellcheck source=SCRIPTDIR/../common.sh
 . "$TESTS_DIR/common.sh"
 
@@ -14,6 +17,15 @@ rules {
   name: "hang"
   range { lba: 0 count: 8 }
   hold { timeout_ns: 20000000000 on_timeout: FAIL }
+}
+RULES
+cat >slow.txtpb <<'RULES'
+rules { name: "slow" range { lba: 0 count: 8 } delay { ns: 20000000000 } }
+rules {
+  name: "slow-failure"
+  range { lba: 100 count: 8 }
+  media_error {}
+  latency_ns: 20000000000
 }
 RULES
 cat >hang-all.txtpb <<'RULES'
@@ -45,5 +57,14 @@ _fast "close" hang-all.txtpb -c "aio_read -P 0xaa 0 512" -c "close"
 
 _section "... and qemu-io's exit"
 _fast "exit" hang-all.txtpb -c "aio_read -P 0xaa 0 512"
+
+_section "aio_read delayed by 20 s, then aio_flush: it completes at once, with its data"
+_fast "aio_flush" slow.txtpb -c "aio_read -P 0xaa 0 512" -c "aio_flush"
+
+_section "aio_read delayed by 20 s, then close"
+_fast "close" slow.txtpb -c "aio_read -P 0xaa 0 512" -c "close"
+
+_section "a media error 20 s late, then aio_flush: it fails at once, as the rule says"
+_fast "aio_flush" slow.txtpb -c "aio_read 51200 512" -c "aio_flush"
 
 _done

@@ -23,7 +23,6 @@ _section "an inline inject-error rule (errno 5, sector 1010, read_aio)"
 _run "$QEMU_IO" --image-opts \
   "$UPSTREAM,file.inject-error.0.event=read_aio,file.inject-error.0.errno=5,file.inject-error.0.sector=1010" \
   -c "$(_sec read 1000 32)" \
-  -c "$(_sec error_detail 1000 32)" \
   -c "$(_sec read 1011 8)" \
   -c "$(_sec 'read -P 0xaa' 1000 10)"
 
