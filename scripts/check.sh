@@ -5,8 +5,10 @@
 #
 # Stages: Bazel tests (unit, property, C ABI, CLI), the ThreadSanitizer
 # stress tests, the instruction-count guard of the hot path, the patched
-# QEMU tests (builds QEMU through qemu-glue's cached pipeline), and the
-# real-guest smoke test (boots a Debian kernel under TCG).
+# QEMU tests (builds QEMU through qemu-glue's cached pipeline), the patch
+# series' hygiene (checkpatch, one identity per patch, the imported header
+# verbatim; after the QEMU stage, which fetches the source checkpatch.pl
+# comes from), and the real-guest suites (boot a Debian kernel under TCG).
 # FAULTCORE_CHECK_STAGES (space-separated) runs a subset.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -14,7 +16,7 @@ cd "$(dirname "$0")/.."
 BAZEL=${BAZEL:-bazel}
 BAZEL_FLAGS=${BAZEL_FLAGS:-}
 TSAN_TESTS=${TSAN_TESTS:-//libfaultcore:rcu_test //tests:concurrency_stress_test}
-stages=${FAULTCORE_CHECK_STAGES:-bazel tsan bench-guard qemu guest}
+stages=${FAULTCORE_CHECK_STAGES:-bazel tsan bench-guard qemu series guest}
 
 total_passed=0
 total_failed=0
@@ -77,6 +79,7 @@ tsan_stage() {
 
 for stage in $stages; do
   case "$stage" in
+    series) run_stage "QEMU patch series" qemu-glue/scripts/check-series.sh ;;
     bazel) run_stage "bazel tests" bazel_stage ;;
     tsan) run_stage "ThreadSanitizer" tsan_stage ;;
     bench-guard) run_stage "hot-path instruction guard" make --no-print-directory bench-guard ;;
