@@ -16,8 +16,10 @@
 #     .unpacked      stamp
 #     initramfs-<hash>.cpio.gz   hash of tests/guest sources + module list
 #     mkimage        host tool (image generator)
-# Environment: FCTEST_KERNEL_PKG (e.g. linux-image-6.1.0-56-amd64) and
-# FCTEST_KERNEL_VERSION pin the kernel; FCTEST_MODULES overrides the module list.
+# Environment: FCTEST_KERNEL_FROM=bookworm-backports takes linux-image-amd64
+# from that archive suite (6.12 instead of bookworm's 6.1); FCTEST_KERNEL_PKG
+# (e.g. linux-image-6.1.0-56-amd64) and FCTEST_KERNEL_VERSION pin the kernel;
+# FCTEST_MODULES overrides the module list.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -41,18 +43,29 @@ candidate() { # candidate PKG: the version apt would pick
   apt-cache policy "$1" 2>/dev/null | awk '/Candidate:/ {print $2; exit}'
 }
 
-kpkg=${FCTEST_KERNEL_PKG:-}
+kpkg=${FCTEST_KERNEL_PKG:-} kver=${FCTEST_KERNEL_VERSION:-}
 if [ -z "$kpkg" ]; then
-  metaver=$(candidate linux-image-amd64)
+  from=${FCTEST_KERNEL_FROM:-}
+  if [ -n "$from" ]; then
+    # The newest linux-image-amd64 of that suite, whatever apt's pins say.
+    metaver=$(apt-cache madison linux-image-amd64 2>/dev/null |
+              awk -F' [|] ' -v s=" $from/" 'index($3, s) {print $2; exit}' | tr -d ' ')
+    [ -n "$metaver" ] || die "no linux-image-amd64 in suite '$from' (FCTEST_KERNEL_FROM); is it in apt's sources? run 'apt-get update'"
+  else
+    metaver=$(candidate linux-image-amd64)
+  fi
   if [ -z "$metaver" ] || [ "$metaver" = "(none)" ]; then
     die "apt knows no candidate for linux-image-amd64; run 'apt-get update' (Debian's archive must be reachable)"
   fi
-  kpkg=$(apt-cache show "linux-image-amd64=$metaver" 2>/dev/null |
-         awk -F': ' '/^Depends:/ {print $2; exit}' | tr ',' '\n' |
-         sed -E 's/^ *//; s/ .*//' | grep -E '^linux-image-[0-9]' | head -n1) || true
+  dep=$(apt-cache show "linux-image-amd64=$metaver" 2>/dev/null |
+        awk -F': ' '/^Depends:/ {print $2; exit}' | tr ',' '\n' |
+        sed -E 's/^ *//' | grep -E '^linux-image-[0-9]' | head -n1) || true
+  kpkg=${dep%% *}
   [ -n "$kpkg" ] || die "could not find the versioned kernel package that linux-image-amd64 $metaver depends on"
+  # The exact version the meta-package asks for (its own suite's).
+  [ -n "$kver" ] || kver=$(printf '%s\n' "$dep" | sed -nE 's/.*\(= *([^)]+)\).*/\1/p')
 fi
-kver=${FCTEST_KERNEL_VERSION:-$(candidate "$kpkg")}
+[ -n "$kver" ] || kver=$(candidate "$kpkg")
 [ -n "$kver" ] && [ "$kver" != "(none)" ] || die "apt knows no candidate for $kpkg; run 'apt-get update'"
 bbver=$(candidate busybox-static)
 [ -n "$bbver" ] && [ "$bbver" != "(none)" ] || die "apt knows no candidate for busybox-static; run 'apt-get update'"

@@ -5,6 +5,8 @@
 #                        $(CACHE_DIR)/guest), then boot it under TCG and run
 #                        every suite in tests/guest/suites/ (GUEST_SUITES=
 #                        "scsi nvme" picks some).  Ends with 'N passed, N failed'.
+#                        GUEST_KERNEL_FROM=bookworm-backports boots that suite's
+#                        kernel (6.12) instead of bookworm's (6.1).
 #   make guest-fetch   - only download/unpack the guest kernel and build the
 #                        initramfs; prints the kernel and initramfs paths.
 # The suites boot with TCG (KVM does not work on the CI machines);
@@ -14,8 +16,11 @@ GUEST_TESTS_DIR := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
 
 .PHONY: check-guest guest-fetch
 
+GUEST_KERNEL_FROM ?=
+GUEST_ENV = FAULTCORE_CACHE_DIR=$(CACHE_DIR) FCTEST_KERNEL_FROM=$(GUEST_KERNEL_FROM)
+
 guest-fetch:
-	@FAULTCORE_CACHE_DIR=$(CACHE_DIR) $(GUEST_TESTS_DIR)/fetch-guest.sh
+	@$(GUEST_ENV) $(GUEST_TESTS_DIR)/fetch-guest.sh
 
 check-guest: deps qemu
 	@$(BAZEL) build $(BAZEL_FLAGS) //libfaultcore:libfaultcore.so
@@ -23,4 +28,4 @@ check-guest: deps qemu
 	[ -f "$$lib" ] || { echo "check-guest: $$lib was not built" >&2; exit 1; }; \
 	qemu="$$($(MAKE) -s --no-print-directory qemu-dir)/qemu-system-x86_64"; \
 	[ -x "$$qemu" ] || { echo "check-guest: $$qemu was not built" >&2; exit 1; }; \
-	FAULTCORE_CACHE_DIR=$(CACHE_DIR) $(GUEST_TESTS_DIR)/run-suites.sh --qemu "$$qemu" --lib "$$lib" $(GUEST_SUITES)
+	$(GUEST_ENV) $(GUEST_TESTS_DIR)/run-suites.sh --qemu "$$qemu" --lib "$$lib" $(GUEST_SUITES)

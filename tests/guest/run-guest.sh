@@ -10,8 +10,14 @@
 #                      Without it the disk is raw -> file (no blkdebug at all).
 #   --hba NAME         virtio-scsi (default) | lsi53c895a | ahci | nvme
 #   --drive-opts S     extra options for the guest device (e.g. rerror=report,werror=report)
+#   --hba-opts S       extra options for the HBA (virtio-scsi, lsi53c895a, ahci), e.g.
+#                      iothread=io0 with --qemu-arg -object --qemu-arg iothread,id=io0
+#   --blkdebug-opts S  extra options for the blkdebug node (e.g. max-transfer=4096)
 #   --image FILE       disk image to use (default: a fresh patterned 8192-block image per run)
 #   --image-blocks N   size of the fresh image in 512-byte blocks (default 8192)
+#   --disk2-rules FILE a second disk on the same SCSI HBA (target 1, the guest's
+#                      sdb): a fresh patterned image of twice --image-blocks,
+#                      raw -> blkdebug(FILE) -> file
 #   --log FILE         serial console log (default: a temporary file, printed path)
 #   --timeout S        wall-clock bound for the whole boot (default 120)
 #   --accel A          tcg (default) | kvm
@@ -27,7 +33,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
-qemu=${FCTEST_QEMU:-} lib=${FCTEST_LIB:-} rules='' hba=virtio-scsi drive_opts='' image='' image_blocks=8192
+qemu=${FCTEST_QEMU:-} lib=${FCTEST_LIB:-} rules='' disk2_rules='' hba=virtio-scsi drive_opts='' hba_opts='' blkdebug_opts='' image='' image_blocks=8192
 log='' tmo=120 accel=tcg mem=256M append='' script= extra=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -36,8 +42,11 @@ while [ $# -gt 0 ]; do
     --rules) rules=$2; shift 2 ;;
     --hba) hba=$2; shift 2 ;;
     --drive-opts) drive_opts=$2; shift 2 ;;
+    --hba-opts) hba_opts=$2; shift 2 ;;
+    --blkdebug-opts) blkdebug_opts=$2; shift 2 ;;
     --image) image=$2; shift 2 ;;
     --image-blocks) image_blocks=$2; shift 2 ;;
+    --disk2-rules) disk2_rules=$2; shift 2 ;;
     --log) log=$2; shift 2 ;;
     --timeout) tmo=$2; shift 2 ;;
     --accel) accel=$2; shift 2 ;;
@@ -56,12 +65,15 @@ if [ -z "$qemu" ]; then
   qemu=$(make -s -C "$here/../.." qemu-dir 2>/dev/null)/qemu-system-x86_64 || true
 fi
 [ -x "$qemu" ] || die "no QEMU binary ('$qemu'); pass --qemu or run 'make qemu'"
-if [ -n "$rules" ]; then
-  [ -f "$rules" ] || die "rule file $rules not found"
-  [ -f "$lib" ] || die "--rules needs --lib PATH/libfaultcore.so (got '$lib')"
-  rules=$(cd "$(dirname "$rules")" && pwd)/$(basename "$rules")
-  lib=$(cd "$(dirname "$lib")" && pwd)/$(basename "$lib")
-fi
+abspath() { echo "$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"; }
+for opt in rules disk2_rules; do
+  f=${!opt}
+  [ -n "$f" ] || continue
+  [ -f "$f" ] || die "rule file $f not found"
+  [ -f "$lib" ] || die "--${opt//_/-} needs --lib PATH/libfaultcore.so (got '$lib')"
+  printf -v "$opt" '%s' "$(abspath "$f")"
+  lib=$(abspath "$lib")
+done
 
 eval "$("$here/fetch-guest.sh" --print-env)"
 
@@ -91,20 +103,31 @@ fi
 
 disk_args=(-blockdev "driver=file,node-name=img,filename=$image")
 if [ -n "$rules" ]; then
-  disk_args+=(-blockdev "driver=blkdebug,node-name=faults,image=img,faultcore=$rules"
+  disk_args+=(-blockdev "driver=blkdebug,node-name=faults,image=img,faultcore=$rules${blkdebug_opts:+,$blkdebug_opts}"
               -blockdev "driver=raw,node-name=disk0,file=faults")
 else
   disk_args+=(-blockdev "driver=raw,node-name=disk0,file=img")
 fi
-dopts=${drive_opts:+,$drive_opts}
+dopts=${drive_opts:+,$drive_opts} hopts=${hba_opts:+,$hba_opts}
 gdisk=sda
 case "$hba" in
-  virtio-scsi) disk_args+=(-device "virtio-scsi-pci,id=hba0" -device "scsi-hd,drive=disk0,bus=hba0.0$dopts") ;;
-  lsi53c895a|lsi) disk_args+=(-device "lsi53c895a,id=hba0" -device "scsi-hd,drive=disk0,bus=hba0.0$dopts") ;;
-  ahci) disk_args+=(-device "ahci,id=hba0" -device "ide-hd,drive=disk0,bus=hba0.0$dopts") ;;
+  virtio-scsi) disk_args+=(-device "virtio-scsi-pci,id=hba0$hopts" -device "scsi-hd,drive=disk0,bus=hba0.0$dopts") ;;
+  lsi53c895a|lsi) disk_args+=(-device "lsi53c895a,id=hba0$hopts" -device "scsi-hd,drive=disk0,bus=hba0.0$dopts") ;;
+  ahci) disk_args+=(-device "ahci,id=hba0$hopts" -device "ide-hd,drive=disk0,bus=hba0.0$dopts") ;;
   nvme) disk_args+=(-device "nvme,serial=fctest0,drive=disk0$dopts"); gdisk=nvme0n1 ;;
   *) die "unknown --hba $hba (virtio-scsi, lsi53c895a, ahci, nvme)" ;;
 esac
+if [ -n "$disk2_rules" ]; then
+  case "$hba" in
+    virtio-scsi|lsi53c895a|lsi) ;;
+    *) die "--disk2-rules needs a SCSI HBA (virtio-scsi, lsi53c895a), not $hba" ;;
+  esac
+  "$FCTEST_MKIMAGE" "$tmp/disk2.img" $((image_blocks * 2)) || die "mkimage failed"
+  disk_args+=(-blockdev "driver=file,node-name=img2,filename=$tmp/disk2.img"
+              -blockdev "driver=blkdebug,node-name=faults2,image=img2,faultcore=$disk2_rules"
+              -blockdev "driver=raw,node-name=disk2,file=faults2"
+              -device "scsi-hd,drive=disk2,bus=hba0.0,scsi-id=1")
+fi
 
 cmdline="console=ttyS0 panic=-1 loglevel=4 fctest.disk=$gdisk $append"
 t0=$(date +%s.%N)
@@ -137,7 +160,7 @@ if [ "$log" = "$tmp/serial.log" ]; then
     shown_log="(not kept; pass --log FILE)"
   else
     trap - EXIT
-    rm -rf "$tmp/overlay" "$tmp/disk.img" "$tmp/initrd.img"
+    rm -rf "$tmp/overlay" "$tmp/disk.img" "$tmp/disk2.img" "$tmp/initrd.img"
   fi
 fi
 echo "FCTEST-RUN status=$status qemu_rc=$rc seconds=$secs poweroff=$poweroff hba=$hba accel=$accel rules=${rules:-none} log=$shown_log"

@@ -1,8 +1,8 @@
 /* nvmeio: NVMe passthrough for the test guest, one machine-readable line per
  * command (like sgio.c for SCSI).
  *
- *   nvmeio read   DEV LBA BLOCKS [--tag NAME] [--timeout-ms N]
- *   nvmeio write  DEV LBA BLOCKS [--tag NAME] [--timeout-ms N]
+ *   nvmeio read   DEV LBA BLOCKS [--tag NAME] [--timeout-ms N] [--parallel N --stride S]
+ *   nvmeio write  DEV LBA BLOCKS [--tag NAME] [--timeout-ms N] [--parallel N --stride S]
  *   nvmeio errlog DEV [ENTRIES] [--tag NAME]   Get Log Page 01h (default: 4 entries)
  *   nvmeio smart  DEV [--tag NAME]             Get Log Page 02h, controller-wide
  *
@@ -10,7 +10,11 @@
  * through it too (the kernel passes NVME_IOCTL_ADMIN_CMD to the controller).
  * read/write: one NVM Read (02h) / Write (01h) through NVME_IOCTL_IO_CMD.
  * Passthrough commands are never retried by Linux (REQ_FAILFAST_DRIVER),
- * so the status is the device's for exactly this command. Writes write the
+ * so the status is the device's for exactly this command. --parallel N
+ * issues N such commands at once from N processes, the i-th (from 0) at
+ * LBA + i * S and tagged NAME.i, and ends with
+ *   NVMEIO-PARALLEL tag= n= ms=   (the wall time from the first fork to the last exit)
+ * Writes write the
  * image pattern (pattern.h). Output:
  *   NVMEIO tag= op= dev= nsid= lba= blocks= bs= ret= errno= status=0x....
  *          sct=0x. sc=0x.. more=. dnr=. result=0x........ good_prefix= map=
@@ -35,12 +39,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include "pattern.h"
 
 static void usage(void) {
   fprintf(stderr,
-          "usage: nvmeio read|write DEV LBA BLOCKS [--tag NAME] [--timeout-ms N]\n"
+          "usage: nvmeio read|write DEV LBA BLOCKS [--tag NAME] [--timeout-ms N] [--parallel N --stride S]\n"
           "       nvmeio errlog DEV [ENTRIES] [--tag NAME]\n"
           "       nvmeio smart DEV [--tag NAME]\n");
   exit(2);
@@ -180,13 +186,49 @@ static int do_rw(int fd, const char *dev, int write_mode, uint64_t lba, uint32_t
   return ret < 0 ? 1 : 0;
 }
 
+static double now_ms(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
+}
+
+/* N copies of do_rw() at once, one process each (the ioctl blocks). */
+static int do_rw_parallel(int fd, const char *dev, int write_mode, uint64_t lba, uint32_t blocks,
+                          const char *tag, unsigned timeout_ms, unsigned n, uint64_t stride) {
+  double t0 = now_ms();
+  int rc = 0;
+  for (unsigned i = 0; i < n; i++) {
+    pid_t pid = fork();
+    if (pid < 0) {
+      printf("NVMEIO-PARALLEL tag=%s error=fork:%s after=%u\n", tag, strerror(errno), i);
+      rc = 1;
+      break;
+    }
+    if (pid == 0) {
+      char child_tag[128];
+      snprintf(child_tag, sizeof(child_tag), "%s.%u", tag, i);
+      _exit(do_rw(fd, dev, write_mode, lba + i * stride, blocks, child_tag, timeout_ms));
+    }
+  }
+  int status;
+  while (wait(&status) > 0) {
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) rc = 1;
+  }
+  printf("NVMEIO-PARALLEL tag=%s n=%u ms=%.0f\n", tag, n, now_ms() - t0);
+  fflush(stdout);
+  return rc;
+}
+
 int main(int argc, char **argv) {
   const char *pos[4];
   int npos = 0;
   const char *tag = "-";
-  unsigned timeout_ms = 0;
+  unsigned timeout_ms = 0, parallel = 0;
+  uint64_t stride = 0;
   for (int i = 1; i < argc; i++) {
     if (!strcmp(argv[i], "--tag") && i + 1 < argc) tag = argv[++i];
+    else if (!strcmp(argv[i], "--parallel") && i + 1 < argc) parallel = strtoul(argv[++i], NULL, 0);
+    else if (!strcmp(argv[i], "--stride") && i + 1 < argc) stride = strtoull(argv[++i], NULL, 0);
     else if (!strcmp(argv[i], "--timeout-ms") && i + 1 < argc) timeout_ms = strtoul(argv[++i], NULL, 0);
     else if (argv[i][0] == '-' && argv[i][1] == '-') usage();
     else if (npos < 4) pos[npos++] = argv[i];
@@ -204,8 +246,13 @@ int main(int argc, char **argv) {
   int rc;
   if (!strcmp(op, "read") || !strcmp(op, "write")) {
     if (npos != 4) usage();
-    rc = do_rw(fd, dev, write_mode, strtoull(pos[2], NULL, 0), strtoul(pos[3], NULL, 0), tag,
-               timeout_ms);
+    uint64_t lba = strtoull(pos[2], NULL, 0);
+    uint32_t blocks = strtoul(pos[3], NULL, 0);
+    if (parallel) {
+      rc = do_rw_parallel(fd, dev, write_mode, lba, blocks, tag, timeout_ms, parallel, stride);
+    } else {
+      rc = do_rw(fd, dev, write_mode, lba, blocks, tag, timeout_ms);
+    }
   } else if (!strcmp(op, "errlog")) {
     rc = do_errlog(fd, npos > 2 ? strtoul(pos[2], NULL, 0) : 4, tag);
   } else if (!strcmp(op, "smart")) {

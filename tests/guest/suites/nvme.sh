@@ -1,6 +1,6 @@
 #!/bin/bash
 # suites/nvme.sh: what a Linux guest sees from the patched nvme device when
-# faultcore rules fail its I/O (issue 7). Two boots (~15 s + ~20 s under TCG):
+# faultcore rules fail its I/O (issue 7). Three boots (~15 s, ~20 s and ~20 s under TCG):
 #
 # Boot A, four rules on separate LBAs of one disk:
 #   unc    1010  media_error, engine defaults (2/81h Unrecovered Read, DNR)
@@ -25,6 +25,13 @@
 #   7. an O_DIRECT read of 5000..5031 hangs; the driver's timeout path
 #      (an Abort command, which releases the hold) gets it back, the read is retried and
 #      returns the right data, and the VM powers off cleanly.
+# Boot C, 100 rules, one per LBA 6000, 6002, ..., 6198, each failing its
+# read after 3 s with its own status (vendor-specific SCT 7, SC 1..100):
+#   8. 100 passthrough READs issued at once, all outstanding together (they
+#      end in well under twice the 3 s): each gets exactly its own LBA's
+#      status, and the 64 newest error log entries each pair an LBA with
+#      that LBA's status (a detail that strayed to another request, or was
+#      lost past 64 outstanding failures, shows as a wrong or plain status).
 #
 # usage: nvme.sh --qemu QEMU --lib libfaultcore.so   (env FCTEST_QEMU, FCTEST_LIB)
 # Prints PASS:/FAIL: per case and ends with 'N passed, N failed'.
@@ -166,5 +173,48 @@ else
   tail -n 30 "$work/b.log" | tr -d '\r'
 fi
 quote "$(printf '%s\n' "$out" | grep '^DD-HOLD')" "$h" "$klines"
+
+# ---------------------------------------------------------------- boot C
+for i in $(seq 0 99); do
+  echo "rules { name: \"r$i\" range { lba: $((6000 + 2 * i)) } media_error { } latency_ns: 3000000000 codes { nvme { sct: 7 sc: $((i + 1)) } } }"
+done >"$work/c.txtpb"
+out=$("$here/run-guest.sh" --qemu "$qemu" --lib "$lib" --rules "$work/c.txtpb" --hba nvme \
+  --timeout 120 --log "$work/c.log" -- \
+  'nvmeio read "$DISK" 6000 1 --tag par --parallel 100 --stride 2' 'nvmeio errlog "$DISK" 64 --tag parlog')
+rc=$?
+run=$(line_of "$out" FCTEST-RUN)
+echo "== boot C (run rc=$rc): $run"
+par=$(line_of "$out" NVMEIO-PARALLEL)
+own=0 wrong=()
+while read -r l; do
+  i=$(field "$l" tag); i=${i#par.}
+  if [ "$(field "$l" lba)" = $((6000 + 2 * i)) ] && [ "$(field "$l" sct)" = 0x7 ] &&
+     [ "$(field "$l" sc)" = "$(printf '0x%02x' $((i + 1)))" ]; then
+    own=$((own + 1))
+  else
+    wrong+=("$l")
+  fi
+done < <(printf '%s\n' "$out" | grep -E '^NVMEIO tag=par\.[0-9]+ ')
+logok=0 logbad=()
+while read -r l; do
+  lba=$(field "$l" lba)
+  if [ "$(field "$l" sct)" = 0x7 ] && [ "$(field "$l" sc)" = "$(printf '0x%02x' $(( (lba - 6000) / 2 + 1 )))" ]; then
+    logok=$((logok + 1))
+  else
+    logbad+=("$l")
+  fi
+done < <(printf '%s\n' "$out" | grep -E '^NVMELOG tag=parlog ')
+if [ $rc = 0 ] && [ "$(field "$par" n)" = 100 ] && [ "$(field "$par" ms)" -lt 6000 ] && [ "$own" = 100 ]; then
+  pass "8. 100 READs outstanding at once (all done in $(field "$par" ms) ms, each >= 3000): each got its own LBA's status"
+else
+  fail "8. 100 parallel READs: $own of 100 with their own status (rc=$rc, ${par:-no NVMEIO-PARALLEL line})"
+  quote "${wrong[@]:0:5}"
+fi
+if [ "$logok" = 64 ]; then
+  pass "8. the 64 newest error log entries each name an LBA with that LBA's own status"
+else
+  fail "8. $logok of 64 error log entries pair an LBA with its own status"
+  quote "${logbad[@]:0:5}"
+fi
 
 finish

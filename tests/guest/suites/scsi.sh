@@ -1,6 +1,6 @@
 #!/bin/bash
 # suites/scsi.sh: what a Linux guest sees of faultcore's SCSI errors, on
-# virtio-scsi and lsi53c895a (scsi-hd), three boots under TCG.
+# virtio-scsi and lsi53c895a (scsi-hd), five boots under TCG.
 #
 #   virtio-scsi, no rule: a clean READ(16) returns every block.
 #   virtio-scsi, one rule file with five faults in different places:
@@ -16,6 +16,10 @@
 #              the bad blocks succeeds, then the read returns every block.
 #     far      media error above LBA 2^32: descriptor-format sense whose
 #              information descriptor carries the 64-bit LBA.
+#   virtio-scsi in an iothread, 2 queues, blkdebug max-transfer=4096 (every
+#   request of 32 blocks reaches blkdebug as four):
+#     split    the read, write and recovered cases above, with the bad block
+#              in the third fragment: the same sense, INFORMATION and blocks.
 #   lsi53c895a (the HBA whose guest used to hang and panic):
 #     first    media error at the request's first block: CHECK CONDITION
 #              at once (it used to never complete).
@@ -24,6 +28,14 @@
 #     hold     the device stops answering: the guest's SCSI error handler
 #              times out, aborts the command, the abort releases it, and
 #              the retried read succeeds; the VM survives.
+#   lsi53c895a, two targets at once:
+#     busy     100 reads of sda that fail at their first block after 15 ms
+#              (a drive retrying), while sdb (target 1) reads 256 KiB at a
+#              time, 20 ms per 128 KiB: many failures end while sdb owns the
+#              bus.  Each sda read gets its own CHECK CONDITION, each sdb
+#              read all its data, and no command times out (the completed
+#              request used to be reselected under the other target's
+#              messages: timeouts, aborts and a guest panic).
 # usage: scsi.sh [--qemu QEMU] [--lib libfaultcore.so]
 # Ends with 'N passed, N failed'.
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -123,6 +135,25 @@ else
 fi
 expect_sense "far" "$(sgio_line "$out" far)" 0x02 0x3/0x11/0x00 descriptor 4294968306 ZZZZZZZZZZ$P22
 
+echo "== virtio-scsi in an iothread, requests split by max-transfer"
+log=split
+boot split --rules "$work/virtio.txtpb" --image "$work/big.img" --blkdebug-opts max-transfer=4096 \
+  --hba-opts iothread=io0,num_queues=2 --qemu-arg -object --qemu-arg iothread,id=io0 -- "$GUEST_PRELUDE" \
+  'mark split; sgio_read "$DISK" 1000 32 --tag split-read' \
+  "dd if=/dev/zero of=\"\$DISK\" bs=16384 count=1 seek=$((2000 * 512)) oflag=direct,seek_bytes" \
+  'sgio_read "$DISK" 2000 16 --tag split-write-check' \
+  'sgio_read "$DISK" 3000 32 --tag split-recover'
+if [ $rc = 0 ]; then pass "split: the guest ran every case and powered off (${secs}s)"; else fail "split: boot rc=$rc"; fi
+expect_sense "split read" "$(sgio_line "$out" split-read)" 0x02 0x3/0x11/0x01 fixed 1010 $G10$P22
+l=$(sgio_line "$out" split-write-check)
+if [ "$(field "$l" map)" = ZZZZZZZZZZGGGGGG ]; then
+  pass "split write: the blocks before 2010 were written, 2010.. were not"
+else
+  fail "split write: want map ZZZZZZZZZZGGGGGG, got: ${l:-none}"
+fi
+expect_kernel "split write" split 'I/O error, dev sda, sector 2010 op 0x1:\(WRITE\)'
+expect_sense "split recover" "$(sgio_line "$out" split-recover)" 0x02 0x1/0x18/0x00 fixed 3010 $G32
+
 echo "== lsi53c895a"
 cat >"$work/lsi.txtpb" <<'RULES'
 rules { name: "unreadable" range { lba: 1010 } media_error { } codes { scsi { ascq: 1 } } }
@@ -153,4 +184,52 @@ else
   fail "lsi hold: the read did not succeed within 30 s (took ${hold_s:-?}s)"
 fi
 expect_kernel "lsi hold" hold 'ABORT operation started' 'ABORT operation complete'
+
+echo "== lsi53c895a, two targets at once"
+cat >"$work/busy-a.txtpb" <<'RULES'
+rules { name: "slow-to-fail" range { lba: 1010 } media_error { } codes { scsi { ascq: 1 } } latency_ns: 15000000 }
+RULES
+cat >"$work/busy-b.txtpb" <<'RULES'
+rules { name: "slow" delay { ns: 20000000 } }
+RULES
+log=busy
+# QEMU's trace says which failures ended while the bus was busy: those not
+# reselected at once.
+boot busy --hba lsi53c895a --rules "$work/busy-a.txtpb" --disk2-rules "$work/busy-b.txtpb" --timeout 150 \
+  --qemu-arg -trace --qemu-arg lsi_command_complete_disconnected --qemu-arg -trace --qemu-arg lsi_reselect \
+  --qemu-arg -trace --qemu-arg lsi_transfer_data --qemu-arg -D --qemu-arg "$work/busy.trace" \
+  -- "$GUEST_PRELUDE" 'mark busy; echo "SIZES sda=$(cat /sys/block/sda/size) sdb=$(cat /sys/block/sdb/size)"' \
+  '(i=0; while [ $i -lt 100 ]; do sgio_read /dev/sda 1010 4 --tag bad$i; i=$((i+1)); done) >/tmp/a.out 2>&1 &' \
+  '(i=0; while [ $i -lt 100 ]; do sgio_read /dev/sdb $((i * 160)) 512 --tag good$i; i=$((i+1)); done) >/tmp/b.out 2>&1 &' \
+  'wait; cat /tmp/a.out /tmp/b.out'
+if [ $rc = 0 ]; then pass "busy: the guest ran every read and powered off, no panic (${secs}s)"; else fail "busy: boot rc=$rc"; fi
+sizes=$(line_of "$out" SIZES)
+[ "$sizes" = "SIZES sda=8192 sdb=16384" ] || fail "busy: sda/sdb are not targets 0/1 ($sizes)"
+bad_ok=$(printf '%s\n' "$out" | grep -E '^SGIO tag=bad[0-9]+ ' |
+  grep -cE ' status=0x02 .* information=1010 key=0x3 asc=0x11 ascq=0x01 good_prefix=0 map=PPPP$')
+good_ok=$(printf '%s\n' "$out" | grep -E '^SGIO tag=good[0-9]+ ' | grep -cE ' status=0x00 .* map=G{512}$')
+late=$(awk '/lsi_command_complete_disconnected/ {d = 1; next} d && !/lsi_reselect/ {n++} {d = 0} END {print n + 0}' \
+  "$work/busy.trace" 2>/dev/null)
+if [ "${late:-0}" -gt 0 ]; then
+  pass "busy: $late of the 100 failures ended while sdb owned the bus (QEMU's trace)"
+else
+  fail "busy: no failure ended while sdb owned the bus; the case did not test what it is for"
+fi
+if [ "$bad_ok" = 100 ]; then
+  pass "busy: 100 of 100 sda reads: CHECK CONDITION 03/11/01, INFORMATION 1010, no data"
+else
+  fail "busy: $bad_ok of 100 sda reads had their own sense"
+fi
+if [ "$good_ok" = 100 ]; then
+  pass "busy: 100 of 100 sdb reads: GOOD with all 512 blocks right"
+else
+  fail "busy: $good_ok of 100 sdb reads were GOOD with every block"
+fi
+eh=$(kernel_lines "$work/busy.log" busy | grep -E 'ABORT|abort|reset|timing out|sym0:' || true)
+if [ -z "$eh" ]; then
+  pass "busy: no command timed out or was aborted"
+else
+  fail "busy: the guest's error handler ran:"
+  quote "$eh"
+fi
 finish
