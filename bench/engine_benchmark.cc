@@ -133,8 +133,7 @@ void BM_Check(benchmark::State& state, Layout layout, int64_t n, bool hit,
   state.SetItemsProcessed(state.iterations());
 }
 
-// No rule set was ever loaded.  The loader rejects empty rule files, so
-// this is what "0 rules" means for the engine.
+// No rule set was ever loaded: what "0 rules" means in the tables.
 void BM_CheckNoRules(benchmark::State& state) {
   std::unique_ptr<Engine> engine = NewEngine();
   const std::vector<uint64_t> offsets =

@@ -200,21 +200,30 @@ TEST_F(RuleLoaderTest, FormatByExtensionWins) {
 
 // --- Empty and undecodable input -------------------------------------------
 
-TEST_F(RuleLoaderTest, EmptyInputIsAnError) {
+TEST_F(RuleLoaderTest, EmptyInputIsAValidSetWithoutRules) {
   for (const std::string& text : {std::string(""), std::string("  \n\t\n"),
                                   std::string("# only a comment\n")}) {
-    EXPECT_EQ(OnlyError(text), "t.txtpb: error: empty rule file: no rules");
+    const absl::StatusOr<v1::RuleSet> set =
+        LoadRuleSet(text, RuleFormat::kAuto, "t.txtpb", &diagnostics_);
+    ASSERT_TRUE(set.ok()) << set.status();
+    EXPECT_EQ(set->rules_size(), 0);
+    EXPECT_THAT(diagnostics_, IsEmpty());
   }
   const absl::StatusOr<v1::RuleSet> binary =
       LoadRuleSet("", RuleFormat::kBinary, "e.binpb", &diagnostics_);
-  EXPECT_EQ(binary.status().message(),
-            "e.binpb: error: empty rule file: no rules");
+  ASSERT_TRUE(binary.ok()) << binary.status();
+  EXPECT_EQ(binary->rules_size(), 0);
 }
 
-TEST_F(RuleLoaderTest, RuleSetWithoutRulesIsAnError) {
-  EXPECT_EQ(
-      OnlyError("states: \"a\""),
-      "t.txtpb: error: rules: no rules: a rule set needs at least one rule");
+TEST_F(RuleLoaderTest, RuleSetWithoutRulesIsStillChecked) {
+  const absl::StatusOr<v1::RuleSet> set =
+      LoadRuleSet("states: \"a\"", RuleFormat::kAuto, "t.txtpb", &diagnostics_);
+  ASSERT_TRUE(set.ok()) << set.status();
+  EXPECT_EQ(set->states_size(), 1);
+  // What is there is still validated.
+  EXPECT_EQ(OnlyError("initial_state: \"nowhere\""),
+            "t.txtpb:1:1: error: initial_state: unknown state \"nowhere\" "
+            "(the rule set declares no states)");
 }
 
 TEST_F(RuleLoaderTest, BinaryGarbage) {
@@ -896,8 +905,7 @@ TEST_F(RuleLoaderTest, ValidateRuleSetWithoutLocations) {
       Strings(ValidateRuleSet(set, "tool", nullptr)),
       ElementsAre("tool: error: rules[0] (\"r\").ops[0]: op WRITE is not "
                   "allowed with corrupt (it only alters data read)"));
-  EXPECT_THAT(Strings(ValidateRuleSet(v1::RuleSet(), "", nullptr)),
-              ElementsAre("error: empty rule file: no rules"));
+  EXPECT_THAT(Strings(ValidateRuleSet(v1::RuleSet(), "", nullptr)), IsEmpty());
 }
 
 TEST_F(RuleLoaderTest, OversizedBufferIsRefused) {

@@ -60,19 +60,14 @@ class Validator {
 
   std::vector<Diagnostic> Run() {
     const Node root{nullptr, nullptr, -1, &set_};
-    if (set_.rules_size() == 0 && set_.ByteSizeLong() == 0) {
-      Error(root, "empty rule file: no rules");
-      return Finish();
-    }
+    // A set without rules is valid (an empty file included): the engine
+    // then passes every request until rules are loaded.
     CheckBlockSize(root);
     CheckStates(root);
     if (!set_.initial_state().empty()) {
       CheckStateReference(Child(root, "initial_state"), set_.initial_state());
     }
-    if (set_.rules_size() == 0) {
-      Error(Child(root, "rules"),
-            "no rules: a rule set needs at least one rule");
-    } else if (set_.rules_size() > kMaxRules) {
+    if (set_.rules_size() > kMaxRules) {
       Error(Child(root, "rules"),
             absl::StrFormat("too many rules: %d (at most %d)",
                             set_.rules_size(), kMaxRules));

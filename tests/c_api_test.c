@@ -340,6 +340,37 @@ static void TestLoadErrors(void) {
   fc_engine_destroy(e);
 }
 
+/* A set without rules (an empty file included) is valid: every request
+ * passes until rules are loaded again. */
+static void TestEmptyRuleSet(void) {
+  static const char kRules[] =
+      "rules { target: \"disk0\" range { lba: 10 } media_error {} }\n";
+  uint32_t disk0 = 0;
+  fc_engine *e;
+  char *err = NULL;
+  phase = "empty rule set";
+  e = NewEngine();
+  Load(e, kRules);
+  CHECK(fc_engine_target_id(e, "disk0", &disk0) == FC_OK);
+  CHECK(fc_engine_check(e, disk0, FC_OP_READ, 10 * 512, 512, NULL) ==
+        FC_ACTION_MEDIA_ERROR);
+  CHECK(fc_engine_load_buffer(e, "", 0, FC_FORMAT_AUTO, "empty.txtpb", &err) ==
+        FC_OK);
+  CHECK(err == NULL);
+  CHECK_EQ_U64(fc_engine_rule_count(e), 0);
+  CHECK(fc_engine_check(e, disk0, FC_OP_READ, 10 * 512, 512, NULL) ==
+        FC_ACTION_PASS);
+  CHECK(fc_engine_load_buffer(e, "# later\n", 8, FC_FORMAT_TEXT, NULL, &err) ==
+        FC_OK);
+  CHECK(fc_engine_load_buffer(e, "", 0, FC_FORMAT_BINARY, NULL, &err) == FC_OK);
+  CHECK(err == NULL);
+  CHECK_EQ_U64(fc_engine_rule_count(e), 0);
+  Load(e, kRules);
+  CHECK(fc_engine_check(e, disk0, FC_OP_READ, 10 * 512, 512, NULL) ==
+        FC_ACTION_MEDIA_ERROR);
+  fc_engine_destroy(e);
+}
+
 static void TestEventsAndState(void) {
   fc_engine *e;
   char *state = NULL;
@@ -476,6 +507,7 @@ int main(void) {
   TestVerdicts();
   TestVerdictSize();
   TestLoadErrors();
+  TestEmptyRuleSet();
   TestEventsAndState();
   TestHolds();
   TestApiTable();

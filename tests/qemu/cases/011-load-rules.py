@@ -3,6 +3,8 @@
 # of a node atomically (the new ones act, the old ones no longer do, and
 # counters and state start over); a bad file is refused with a located
 # error (file:line:col, rules[i], field) and the old rules stay active.
+# A node may start without rules (faultcore="", or a file without rules):
+# every request passes until a load brings some.
 import re
 import time
 
@@ -99,4 +101,23 @@ log_seen = len(vm.log())
 print("=== loading the same file again resets counters and state")
 show("load second.txtpb", load(second))
 print(rule_counters(vm))
+show("exit status", vm.shutdown())
+
+print("=== no rules at open: faultcore=\"\"")
+vm = start_vm(faultcore_drive("", disk))
+vm.qemu_io("read %s" % sector(1010))
+print(rule_counters(vm))
+show("load first.txtpb", load(first))
+vm.qemu_io("read %s" % sector(1010))
+empty = write_file("empty.txtpb", "# rules come later\n")
+show("load empty.txtpb", load(empty))
+vm.qemu_io("read %s" % sector(1010))
+print(rule_counters(vm))
+show("exit status", vm.shutdown())
+
+print("=== no rules at open: a file without rules")
+vm = start_vm(faultcore_drive(empty, disk))
+vm.qemu_io("read %s" % sector(1010))
+show("load first.txtpb", load(first))
+vm.qemu_io("read %s" % sector(1010))
 show("exit status", vm.shutdown())
