@@ -1,6 +1,6 @@
 #!/bin/bash
 # suites/ahci.sh: what a Linux guest (libata over ahci) sees from the patched
-# AHCI/IDE device when faultcore rules fail its I/O (issue 6). Three boots
+# AHCI/IDE device when faultcore rules fail its I/O (issue 6). Four boots
 # (~10-25 s each under TCG):
 #
 # Rules (one disk): unc 1010 media_error { heal_on_write {} } (engine
@@ -35,6 +35,10 @@
 #      hold is released when libata stops the port's command engine
 #      (PxCMD.ST=0 -> ide_cancel_dma_sync -> blk_drain); then the VM powers
 #      off cleanly.
+# Boot D, the rules of boot A with blkdebug max-transfer=4096 (the 16 KiB
+# read reaches blkdebug as four requests, the bad block in the second):
+#  10. NCQ: the same sense, INFORMATION, good blocks and taskfile as in 1.;
+#  11. READ DMA: the same as in 6.
 #
 # usage: ahci.sh --qemu QEMU --lib libfaultcore.so   (env FCTEST_QEMU, FCTEST_LIB)
 # Prints PASS:/FAIL: per case and ends with 'N passed, N failed'.
@@ -209,4 +213,17 @@ check_held "9." 2 "READ DMA"
 resets=$(dmesg_of "$work/c.log" | grep -E 'hard resetting link|SATA link up|configured for|EH complete' || true)
 echo "   libata's recovery in boot C:"
 quote "$resets"
+
+echo "== Boot D: requests split by max-transfer"
+out=$(run d "$work/rules.txtpb" --blkdebug-opts max-transfer=4096 --timeout 120 -- \
+  'sgio_read "$DISK" 1000 32 --tag split-ncq' \
+  'echo 1 >/sys/block/sda/device/queue_depth' \
+  'sgio_read "$DISK" 1000 32 --tag split-dma')
+rc=$?
+echo "$out" | grep -E '^(SGIO|FCTEST-RUN)'
+[ $rc = 0 ] || { fail "boot D (rc=$rc)"; tail -n 40 "$work/d.log"; }
+check_read_1010 "10." "$(line_of "$out" 'SGIO tag=split-ncq ')"
+check_eh "10." "$work/d.log" "READ FPDMA QUEUED" "41/40" "f2:03:00" "UNC"
+check_read_1010 "11." "$(line_of "$out" 'SGIO tag=split-dma ')"
+check_eh "11." "$work/d.log" "READ DMA" "41/40" "f2:03:00" "UNC"
 finish
