@@ -49,7 +49,7 @@ if [ -z "$kpkg" ]; then
   if [ -n "$from" ]; then
     # The newest linux-image-amd64 of that suite, whatever apt's pins say.
     metaver=$(apt-cache madison linux-image-amd64 2>/dev/null |
-              awk -F' [|] ' -v s=" $from/" 'index($3, s) {print $2; exit}' | tr -d ' ')
+              awk -F' [|] ' -v s=" $from/" 'index($3, s) && !v {v = $2} END {print v}' | tr -d ' ') || true
     [ -n "$metaver" ] || die "no linux-image-amd64 in suite '$from' (FCTEST_KERNEL_FROM); is it in apt's sources? run 'apt-get update'"
   else
     metaver=$(candidate linux-image-amd64)

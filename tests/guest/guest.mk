@@ -16,7 +16,7 @@ GUEST_TESTS_DIR := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
 
 .PHONY: check-guest guest-fetch
 
-GUEST_KERNEL_FROM ?=
+GUEST_KERNEL_FROM ?= $(FCTEST_KERNEL_FROM)
 GUEST_ENV = FAULTCORE_CACHE_DIR=$(CACHE_DIR) FCTEST_KERNEL_FROM=$(GUEST_KERNEL_FROM)
 
 guest-fetch:

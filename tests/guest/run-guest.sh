@@ -65,6 +65,8 @@ if [ -z "$qemu" ]; then
   qemu=$(make -s -C "$here/../.." qemu-dir 2>/dev/null)/qemu-system-x86_64 || true
 fi
 [ -x "$qemu" ] || die "no QEMU binary ('$qemu'); pass --qemu or run 'make qemu'"
+[ -z "$blkdebug_opts" ] || [ -n "$rules" ] || die "--blkdebug-opts needs --rules (no blkdebug node without it)"
+[ -z "$hba_opts" ] || [ "$hba" != nvme ] || die "--hba-opts does not apply to --hba nvme"
 abspath() { echo "$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"; }
 for opt in rules disk2_rules; do
   f=${!opt}

@@ -204,8 +204,10 @@ while read -r l; do
     logbad+=("$l")
   fi
 done < <(printf '%s\n' "$out" | grep -E '^NVMELOG tag=parlog ')
-if [ $rc = 0 ] && [ "$(field "$par" n)" = 100 ] && [ "$(field "$par" ms)" -lt 6000 ] && [ "$own" = 100 ]; then
-  pass "8. 100 READs outstanding at once (all done in $(field "$par" ms) ms, each >= 3000): each got its own LBA's status"
+ms=$(field "$par" ms)
+if [ $rc = 0 ] && [ "$(field "$par" n)" = 100 ] && [ "${ms:-0}" -ge 3000 ] && [ "$ms" -lt 6000 ] &&
+   [ "$own" = 100 ]; then
+  pass "8. 100 READs outstanding at once (all done in $ms ms, each takes >= 3000): each got its own LBA's status"
 else
   fail "8. 100 parallel READs: $own of 100 with their own status (rc=$rc, ${par:-no NVMEIO-PARALLEL line})"
   quote "${wrong[@]:0:5}"

@@ -136,22 +136,27 @@ fi
 expect_sense "far" "$(sgio_line "$out" far)" 0x02 0x3/0x11/0x00 descriptor 4294968306 ZZZZZZZZZZ$P22
 
 echo "== virtio-scsi in an iothread, requests split by max-transfer"
+# A fresh image whose blocks 2000..2031 are zeros: SG_IO writes the pattern
+# over them (SG_IO, not dd: sd would split a dd into 4 KiB writes itself,
+# as the Block Limits page asks).
+"$(bash "$here/fetch-guest.sh" --print-env | sed -n 's/^FCTEST_MKIMAGE=//p')" "$work/split.img" 8192 &&
+  dd if=/dev/zero of="$work/split.img" bs=512 seek=2000 count=32 conv=notrunc status=none
 log=split
-boot split --rules "$work/virtio.txtpb" --image "$work/big.img" --blkdebug-opts max-transfer=4096 \
+boot split --rules "$work/virtio.txtpb" --image "$work/split.img" --blkdebug-opts max-transfer=4096 \
   --hba-opts iothread=io0,num_queues=2 --qemu-arg -object --qemu-arg iothread,id=io0 -- "$GUEST_PRELUDE" \
   'mark split; sgio_read "$DISK" 1000 32 --tag split-read' \
-  "dd if=/dev/zero of=\"\$DISK\" bs=16384 count=1 seek=$((2000 * 512)) oflag=direct,seek_bytes" \
+  'sgio_write "$DISK" 2000 32 --tag split-write' \
   'sgio_read "$DISK" 2000 16 --tag split-write-check' \
   'sgio_read "$DISK" 3000 32 --tag split-recover'
 if [ $rc = 0 ]; then pass "split: the guest ran every case and powered off (${secs}s)"; else fail "split: boot rc=$rc"; fi
 expect_sense "split read" "$(sgio_line "$out" split-read)" 0x02 0x3/0x11/0x01 fixed 1010 $G10$P22
+expect_sense "split write" "$(sgio_line "$out" split-write)" 0x02 0x3/0x0c/0x00 fixed 2010 -
 l=$(sgio_line "$out" split-write-check)
-if [ "$(field "$l" map)" = ZZZZZZZZZZGGGGGG ]; then
-  pass "split write: the blocks before 2010 were written, 2010.. were not"
+if [ "$(field "$l" map)" = GGGGGGGGGGZZZZZZ ]; then
+  pass "split write: the blocks before 2010 were written (pattern over zeros), 2010.. were not"
 else
-  fail "split write: want map ZZZZZZZZZZGGGGGG, got: ${l:-none}"
+  fail "split write: want map GGGGGGGGGGZZZZZZ, got: ${l:-none}"
 fi
-expect_kernel "split write" split 'I/O error, dev sda, sector 2010 op 0x1:\(WRITE\)'
 expect_sense "split recover" "$(sgio_line "$out" split-recover)" 0x02 0x1/0x18/0x00 fixed 3010 $G32
 
 echo "== lsi53c895a"
@@ -208,6 +213,7 @@ sizes=$(line_of "$out" SIZES)
 bad_ok=$(printf '%s\n' "$out" | grep -E '^SGIO tag=bad[0-9]+ ' |
   grep -cE ' status=0x02 .* information=1010 key=0x3 asc=0x11 ascq=0x01 good_prefix=0 map=PPPP$')
 good_ok=$(printf '%s\n' "$out" | grep -E '^SGIO tag=good[0-9]+ ' | grep -cE ' status=0x00 .* map=G{512}$')
+[ -s "$work/busy.trace" ] || fail "busy: QEMU wrote no trace (built without the log trace backend?)"
 late=$(awk '/lsi_command_complete_disconnected/ {d = 1; next} d && !/lsi_reselect/ {n++} {d = 0} END {print n + 0}' \
   "$work/busy.trace" 2>/dev/null)
 if [ "${late:-0}" -gt 0 ]; then
