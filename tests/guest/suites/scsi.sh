@@ -29,11 +29,13 @@
 #              times out, aborts the command, the abort releases it, and
 #              the retried read succeeds; the VM survives.
 #   lsi53c895a, two targets at once:
-#     busy     100 reads of sda that fail at their first block after 15 ms
-#              (a drive retrying), while sdb (target 1) reads 256 KiB at a
-#              time, 20 ms per 128 KiB: many failures end while sdb owns the
-#              bus.  Each sda read gets its own CHECK CONDITION, each sdb
-#              read all its data, and no command times out (the completed
+#     busy     100 reads of target 0 that fail at their first block after
+#              15 ms (a drive retrying), while target 1 reads 256 KiB at a
+#              time, 20 ms per 128 KiB: many failures end while target 1
+#              owns the bus.  Each target-0 read gets its own CHECK
+#              CONDITION, each target-1 read all its data, and no command
+#              times out (the guest may name the two sda/sdb in either
+#              order, 6.12 scans them asynchronously; the completed
 #              request used to be reselected under the other target's
 #              messages: timeouts, aborts and a guest panic).
 # usage: scsi.sh [--qemu QEMU] [--lib libfaultcore.so]
@@ -203,13 +205,16 @@ log=busy
 boot busy --hba lsi53c895a --rules "$work/busy-a.txtpb" --disk2-rules "$work/busy-b.txtpb" --timeout 150 \
   --qemu-arg -trace --qemu-arg lsi_command_complete_disconnected --qemu-arg -trace --qemu-arg lsi_reselect \
   --qemu-arg -trace --qemu-arg lsi_transfer_data --qemu-arg -D --qemu-arg "$work/busy.trace" \
-  -- "$GUEST_PRELUDE" 'mark busy; echo "SIZES sda=$(cat /sys/block/sda/size) sdb=$(cat /sys/block/sdb/size)"' \
-  '(i=0; while [ $i -lt 100 ]; do sgio_read /dev/sda 1010 4 --tag bad$i; i=$((i+1)); done) >/tmp/a.out 2>&1 &' \
-  '(i=0; while [ $i -lt 100 ]; do sgio_read /dev/sdb $((i * 160)) 512 --tag good$i; i=$((i+1)); done) >/tmp/b.out 2>&1 &' \
+  -- "$GUEST_PRELUDE" 'mark busy' \
+  'for d in /sys/block/sd*; do case "$(readlink "$d/device")" in' \
+  '  *:0:0:0) A=/dev/${d##*/} ;; *:0:1:0) B=/dev/${d##*/} ;; esac; done' \
+  'echo "SIZES t0=$(cat /sys/block/${A#/dev/}/size) t1=$(cat /sys/block/${B#/dev/}/size)"' \
+  '(i=0; while [ $i -lt 100 ]; do sgio_read $A 1010 4 --tag bad$i; i=$((i+1)); done) >/tmp/a.out 2>&1 &' \
+  '(i=0; while [ $i -lt 100 ]; do sgio_read $B $((i * 160)) 512 --tag good$i; i=$((i+1)); done) >/tmp/b.out 2>&1 &' \
   'wait; cat /tmp/a.out /tmp/b.out'
 if [ $rc = 0 ]; then pass "busy: the guest ran every read and powered off, no panic (${secs}s)"; else fail "busy: boot rc=$rc"; fi
 sizes=$(line_of "$out" SIZES)
-[ "$sizes" = "SIZES sda=8192 sdb=16384" ] || fail "busy: sda/sdb are not targets 0/1 ($sizes)"
+[ "$sizes" = "SIZES t0=8192 t1=16384" ] || fail "busy: targets 0 and 1 not found as the 8192- and 16384-block disks ($sizes)"
 bad_ok=$(printf '%s\n' "$out" | grep -E '^SGIO tag=bad[0-9]+ ' |
   grep -cE ' status=0x02 .* information=1010 key=0x3 asc=0x11 ascq=0x01 good_prefix=0 map=PPPP$')
 good_ok=$(printf '%s\n' "$out" | grep -E '^SGIO tag=good[0-9]+ ' | grep -cE ' status=0x00 .* map=G{512}$')
@@ -217,19 +222,19 @@ good_ok=$(printf '%s\n' "$out" | grep -E '^SGIO tag=good[0-9]+ ' | grep -cE ' st
 late=$(awk '/lsi_command_complete_disconnected/ {d = 1; next} d && !/lsi_reselect/ {n++} {d = 0} END {print n + 0}' \
   "$work/busy.trace" 2>/dev/null)
 if [ "${late:-0}" -gt 0 ]; then
-  pass "busy: $late of the 100 failures ended while sdb owned the bus (QEMU's trace)"
+  pass "busy: $late of the 100 failures ended while target 1 owned the bus (QEMU's trace)"
 else
-  fail "busy: no failure ended while sdb owned the bus; the case did not test what it is for"
+  fail "busy: no failure ended while target 1 owned the bus; the case did not test what it is for"
 fi
 if [ "$bad_ok" = 100 ]; then
-  pass "busy: 100 of 100 sda reads: CHECK CONDITION 03/11/01, INFORMATION 1010, no data"
+  pass "busy: 100 of 100 target-0 reads: CHECK CONDITION 03/11/01, INFORMATION 1010, no data"
 else
-  fail "busy: $bad_ok of 100 sda reads had their own sense"
+  fail "busy: $bad_ok of 100 target-0 reads had their own sense"
 fi
 if [ "$good_ok" = 100 ]; then
-  pass "busy: 100 of 100 sdb reads: GOOD with all 512 blocks right"
+  pass "busy: 100 of 100 target-1 reads: GOOD with all 512 blocks right"
 else
-  fail "busy: $good_ok of 100 sdb reads were GOOD with every block"
+  fail "busy: $good_ok of 100 target-1 reads were GOOD with every block"
 fi
 # The whole console, not only the kernel log section: a hung guest never
 # prints that section.
