@@ -11,6 +11,7 @@
 #   boot NAME ARGS...        run-guest.sh with the suite's --qemu/--lib and
 #                            --log $work/NAME.log; sets $out, $rc, $secs
 #   finish                   prints 'N passed, N failed' and exits
+#   $FCTEST_MKIMAGE          the patterned-image generator (fetch-guest.sh)
 # Guest scripts can call 'mark NAME' (defined by $GUEST_PRELUDE) to label
 # the kernel log lines that follow.
 set -uo pipefail
@@ -43,7 +44,9 @@ GUEST_PRELUDE='mark() { echo "FCTEST-MARK $1" >/dev/kmsg; }'
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/fcsuite.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-"$here/fetch-guest.sh" >/dev/null || { fail "fetch-guest.sh"; finish; }
+# Prepares the guest; the suites use FCTEST_MKIMAGE (and the rest) from it.
+guest_env=$("$here/fetch-guest.sh" --print-env) || { fail "fetch-guest.sh"; finish; }
+eval "$guest_env"
 [ -x "$qemu" ] || { fail "no QEMU at '$qemu' (pass --qemu)"; finish; }
 [ -f "$lib" ] || { fail "libfaultcore.so not found at '$lib' (pass --lib)"; finish; }
 

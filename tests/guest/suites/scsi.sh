@@ -94,7 +94,7 @@ rules { name: "heals" range { lba: 4010 count: 2 } media_error { heal_on_write {
 rules { name: "far" range { lba: 4294968306 } media_error { } }
 RULES
 # 8192 patterned blocks, then sparse zeros up to 2^32 + 8192 blocks.
-"$(bash "$here/fetch-guest.sh" --print-env | sed -n 's/^FCTEST_MKIMAGE=//p')" "$work/big.img" 8192 &&
+"$FCTEST_MKIMAGE" "$work/big.img" 8192 &&
   truncate -s $(( (4294967296 + 8192) * 512 )) "$work/big.img"
 log=virtio
 boot virtio --rules "$work/virtio.txtpb" --image "$work/big.img" -- "$GUEST_PRELUDE" \
@@ -141,7 +141,7 @@ echo "== virtio-scsi in an iothread, requests split by max-transfer"
 # A fresh image whose blocks 2000..2031 are zeros: SG_IO writes the pattern
 # over them (SG_IO, not dd: sd would split a dd into 4 KiB writes itself,
 # as the Block Limits page asks).
-"$(bash "$here/fetch-guest.sh" --print-env | sed -n 's/^FCTEST_MKIMAGE=//p')" "$work/split.img" 8192 &&
+"$FCTEST_MKIMAGE" "$work/split.img" 8192 &&
   dd if=/dev/zero of="$work/split.img" bs=512 seek=2000 count=32 conv=notrunc status=none
 log=split
 boot split --rules "$work/virtio.txtpb" --image "$work/split.img" --blkdebug-opts max-transfer=4096 \
