@@ -14,7 +14,8 @@ CACHE_DIR ?= $(HOME)/.cache/faultcore
 BAZEL_FLAGS := --disk_cache=$(CACHE_DIR)/bazel-disk \
                --repository_cache=$(CACHE_DIR)/bazel-repo
 # Targets that run under ThreadSanitizer in `make check`.
-TSAN_TESTS := //libfaultcore:rcu_test //tests:concurrency_stress_test
+TSAN_TESTS := //libfaultcore:rcu_test //libfaultcore:observer_test \
+              //tests:concurrency_stress_test
 
 .PHONY: help deps build check test tsan asan demo demo-engine clean
 

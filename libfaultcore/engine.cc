@@ -11,6 +11,7 @@
 #include "libfaultcore/internal/generation.h"
 #include "libfaultcore/internal/interval_set.h"
 #include "libfaultcore/internal/rcu.h"
+#include "proto/rule_facts.h"
 
 namespace faultcore {
 namespace {
@@ -89,22 +90,9 @@ void FillVerdict(const CompiledRuleSet& rules, const CompiledRule& rule,
   if (rule.action == Action::kTornWrite && rule.torn_report_success) {
     out->flags |= kReportSuccess;
   }
-  if (rule.action == Action::kHold && rule.hold_fail_on_timeout) {
+  if ((rule.action == Action::kHold || rule.action == Action::kAsk) &&
+      rule.hold_fail_on_timeout) {
     out->flags |= kFailOnTimeout;
-  }
-}
-
-// Bytes of a write, from its start, that reach the medium under `action`.
-uint64_t WrittenBytes(Action action, uint64_t length, uint64_t good_bytes) {
-  switch (action) {
-    case Action::kMediaError:
-    case Action::kWriteFault:
-    case Action::kTornWrite:
-      return good_bytes;
-    case Action::kLostWrite:
-      return 0;
-    default:
-      return length;
   }
 }
 
@@ -143,10 +131,13 @@ absl::Status Engine::LoadValidated(const v1::RuleSet& rules) {
   std::lock_guard<std::mutex> lock(writer_mu_);
   Publish(std::make_unique<Generation>(
       BuildIndex(std::move(compiled), next_serial_++)));
+  synthetic_ = false;
+  RegisterNames(current_.load(std::memory_order_relaxed));
   return absl::OkStatus();
 }
 
 void Engine::Publish(std::unique_ptr<Generation> next) {
+  if (next != nullptr) next->Observe(observer_.active());
   Generation* old =
       current_.exchange(next.release(), std::memory_order_seq_cst);
   rcu::Synchronize();
@@ -172,7 +163,7 @@ Action Engine::CheckRules(uint32_t target, Op op, uint64_t offset,
                            ? std::numeric_limits<uint64_t>::max()
                            : offset + length;
   // The common case: no rule's range overlaps the request.
-  if (length > 0 && !gen->compiled().coverage.Overlaps(offset, end)) {
+  if (length > 0 && !gen->filter().Overlaps(offset, end)) {
     return Pass(out);
   }
   return Decide(*gen, target, op, offset, length, end, out);
@@ -182,6 +173,25 @@ ABSL_ATTRIBUTE_NOINLINE Action Engine::Decide(const Generation& gen,
                                               uint32_t target, Op op,
                                               uint64_t offset, uint64_t length,
                                               uint64_t end, Verdict* out) {
+  if (!observer_.active()) {
+    const Action action = DecideRules(gen, target, op, offset, length, end, out);
+    if (action != Action::kPass && out != nullptr) {
+      out->seq = observer_.NextSeq();
+    }
+    return action;
+  }
+  Verdict local;
+  Verdict* v = out != nullptr ? out : &local;
+  const uint32_t state = gen.state().load(std::memory_order_acquire);
+  const Action action = DecideRules(gen, target, op, offset, length, end, v);
+  v->seq = observer_.OnCheck(CheckedRequest{target, op, offset, length, v,
+                                            state, gen.compiled().serial});
+  return action;
+}
+
+Action Engine::DecideRules(const Generation& gen, uint32_t target, Op op,
+                           uint64_t offset, uint64_t length, uint64_t end,
+                           Verdict* out) {
   const CompiledIndex& c = gen.compiled();
   const uint32_t op_bit = OpBit(op);
   const bool is_write = IsWrite(op);
@@ -272,7 +282,7 @@ ABSL_ATTRIBUTE_NOINLINE Action Engine::Decide(const Generation& gen,
   // 4. What a write put on the medium heals the blocks it covered.
   if (is_write) {
     const uint64_t written_end =
-        offset + WrittenBytes(v->action, end - offset, v->good_bytes);
+        offset + TransferredBytes(v->action, end - offset, v->good_bytes);
     for (const Candidate& cand : candidates) {
       if (!cand.heal_write) continue;
       const CompiledRule& r = c.rules.rules[cand.rule_id];
@@ -373,7 +383,11 @@ void Engine::Reset() {
 
 uint64_t Engine::Hold(uint32_t target, const Verdict& verdict,
                       HoldRegistry::ReleaseFn release, void* opaque) {
-  HoldRegistry::Entry entry{target, verdict.rule_id, 0, "", release, opaque};
+  HoldRegistry::Entry entry;
+  entry.target = target;
+  entry.rule_id = verdict.rule_id;
+  entry.release = release;
+  entry.opaque = opaque;
   {
     rcu::ReadSection section;
     const Generation* gen = current_.load(std::memory_order_seq_cst);
@@ -386,6 +400,184 @@ uint64_t Engine::Hold(uint32_t target, const Verdict& verdict,
     }
   }
   return holds_.Add(std::move(entry));
+}
+
+uint64_t Engine::Ask(uint32_t target, Op op, uint64_t offset,
+                     uint64_t length, const Verdict& verdict,
+                     HoldRegistry::ReleaseFn release, void* opaque) {
+  HoldRegistry::Entry entry;
+  entry.target = target;
+  entry.rule_id = verdict.rule_id;
+  entry.release = release;
+  entry.opaque = opaque;
+  entry.ask = true;
+  entry.op = op;
+  entry.offset = offset;
+  entry.length = length;
+  entry.verdict = verdict;
+  {
+    rcu::ReadSection section;
+    const Generation* gen = current_.load(std::memory_order_seq_cst);
+    if (gen != nullptr) {
+      const CompiledIndex& c = gen->compiled();
+      entry.rule_serial = c.serial;
+      if (verdict.rule_id < c.rules.rules.size()) {
+        entry.rule_name = c.rules.rules[verdict.rule_id].name;
+      }
+    }
+  }
+  return holds_.Add(std::move(entry));
+}
+
+namespace {
+
+// The rule-file action a decision's action corresponds to, for the schema's
+// facts about which ops it may apply to.
+v1::Rule::ActionCase DecisionActionCase(Action action) {
+  switch (action) {
+    case Action::kMediaError:
+      return v1::Rule::kMediaError;
+    case Action::kWriteFault:
+      return v1::Rule::kWriteFault;
+    case Action::kRecovered:
+      return v1::Rule::kRecoveredError;
+    case Action::kCorrupt:
+      return v1::Rule::kCorrupt;
+    case Action::kTornWrite:
+      return v1::Rule::kTornWrite;
+    case Action::kLostWrite:
+      return v1::Rule::kLostWrite;
+    default:
+      return v1::Rule::ACTION_NOT_SET;
+  }
+}
+
+}  // namespace
+
+absl::Status Engine::Resolve(uint64_t ticket, const Decision& d) {
+  if ((d.set & ~kDecideAll) != 0) {
+    return absl::InvalidArgumentError("unknown codes in the decision");
+  }
+  if ((d.set & kDecideErrno) &&
+      (d.codes.errno_value < 1 || d.codes.errno_value > 4095)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "errno ", d.codes.errno_value, " is outside 1..4095"));
+  }
+  const v1::Rule::ActionCase action_case = DecisionActionCase(d.action);
+  if (d.action != Action::kPass && action_case == v1::Rule::ACTION_NOT_SET) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "\"", ActionName(d.action),
+        "\" cannot decide a request: use pass, media_error, write_fault, "
+        "recovered_error, corrupt, torn_write or lost_write"));
+  }
+  auto decide = [&](const HoldRegistry::Entry& e) -> absl::StatusOr<Verdict> {
+    Verdict v = e.verdict;
+    v.action = d.action;
+    v.flags = 0;
+    v.delay_ns = 0;
+    v.hold_timeout_ns = 0;
+    v.codes = DeviceCodes();
+    if (d.action == Action::kPass) return v;
+    const schema::AllowedOps allowed = schema::AllowedOpsFor(action_case);
+    if ((allowed.mask & schema::OpBit(static_cast<v1::Op>(e.op))) == 0) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          ActionName(d.action), " cannot decide a ", OpName(e.op), ": ",
+          allowed.why));
+    }
+    DeviceCodes c = DefaultCodes(d.action);
+    if (d.set & kDecideScsiKey) c.scsi_sense_key = d.codes.scsi_sense_key;
+    if (d.set & kDecideScsiAsc) c.scsi_asc = d.codes.scsi_asc;
+    if (d.set & kDecideScsiAscq) c.scsi_ascq = d.codes.scsi_ascq;
+    if (d.set & kDecideNvmeSct) c.nvme_sct = d.codes.nvme_sct;
+    if (d.set & kDecideNvmeSc) c.nvme_sc = d.codes.nvme_sc;
+    if (d.set & kDecideNvmeDnr) c.nvme_dnr = d.codes.nvme_dnr;
+    if (d.set & kDecideAtaStatus) c.ata_status = d.codes.ata_status;
+    if (d.set & kDecideAtaError) c.ata_error = d.codes.ata_error;
+    if (d.set & kDecideErrno) c.errno_value = d.codes.errno_value;
+    v.codes = c;
+    if (d.action == Action::kCorrupt) {
+      v.corrupt_bits_per_block = 1;
+      v.corrupt_seed = ticket;
+    }
+    if (e.length == 0) v.good_bytes = v.bad_bytes = 0;
+    return v;
+  };
+  return holds_.Resolve(ticket, decide);
+}
+
+absl::Status Engine::StartTrace(uint64_t capacity, bool injected_only) {
+  std::lock_guard<std::mutex> lock(writer_mu_);
+  absl::Status status = observer_.StartTrace(capacity, injected_only);
+  if (!status.ok()) return status;
+  RegisterNames(current_.load(std::memory_order_relaxed));
+  UpdateObservation();
+  return absl::OkStatus();
+}
+
+void Engine::StopTrace() {
+  std::lock_guard<std::mutex> lock(writer_mu_);
+  observer_.StopTrace();
+  UpdateObservation();
+}
+
+absl::Status Engine::DumpTrace(const std::string& path) const {
+  std::vector<std::string> targets;
+  {
+    std::lock_guard<std::mutex> lock(targets_mu_);
+    targets.resize(target_ids_.size() + 1);
+    for (const auto& [name, id] : target_ids_) {
+      if (id < targets.size()) targets[id] = name;
+    }
+  }
+  return observer_.DumpTrace(path, targets);
+}
+
+absl::Status Engine::StartStats(uint64_t heat_bucket_bytes) {
+  std::lock_guard<std::mutex> lock(writer_mu_);
+  absl::Status status = observer_.StartStats(heat_bucket_bytes);
+  if (!status.ok()) return status;
+  UpdateObservation();
+  return absl::OkStatus();
+}
+
+void Engine::StopStats() {
+  std::lock_guard<std::mutex> lock(writer_mu_);
+  observer_.StopStats();
+  UpdateObservation();
+}
+
+void Engine::RegisterNames(const Generation* gen) {
+  if (gen == nullptr || !observer_.tracing()) return;
+  const CompiledRuleSet& rules = gen->compiled().rules;
+  std::vector<std::string> names;
+  names.reserve(rules.rules.size());
+  for (const CompiledRule& r : rules.rules) names.push_back(r.name);
+  observer_.AddNames(gen->compiled().serial, std::move(names), rules.states);
+}
+
+void Engine::UpdateObservation() {
+  Generation* gen = current_.load(std::memory_order_relaxed);
+  if (observer_.active()) {
+    if (gen == nullptr) {
+      // Observing an engine without rules: an empty rule set routes the
+      // requests (Check() passes on a null generation without a look).
+      Publish(std::make_unique<Generation>(BuildIndex(
+          CompileRuleSet(v1::RuleSet(),
+                         [this](absl::string_view n) { return TargetId(n); }),
+          next_serial_++)));
+      synthetic_ = true;
+      RegisterNames(current_.load(std::memory_order_relaxed));
+    } else {
+      gen->Observe(true);
+    }
+  } else if (gen != nullptr) {
+    if (synthetic_) {
+      Publish(nullptr);
+      synthetic_ = false;
+    } else {
+      gen->Observe(false);
+    }
+  }
 }
 
 uint32_t Engine::RuleCount() const {

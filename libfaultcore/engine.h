@@ -24,6 +24,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "libfaultcore/hold_registry.h"
+#include "libfaultcore/observer.h"
 #include "libfaultcore/verdict.h"
 #include "proto/faultcore.pb.h"
 #include "proto/rule_loader.h"
@@ -42,6 +43,24 @@ struct RuleStats {
   uint64_t healed_bytes = 0;
   uint64_t held = 0;
 };
+
+// How blkdebug-faultcore-resolve decides an ask: an action (kPass or a
+// failing one) and the codes that replace the action's defaults.
+struct Decision {
+  Action action = Action::kPass;
+  DeviceCodes codes;  // the fields named in `set`
+  uint32_t set = 0;   // kDecide* bits
+};
+inline constexpr uint32_t kDecideScsiKey = 1u << 0;
+inline constexpr uint32_t kDecideScsiAsc = 1u << 1;
+inline constexpr uint32_t kDecideScsiAscq = 1u << 2;
+inline constexpr uint32_t kDecideNvmeSct = 1u << 3;
+inline constexpr uint32_t kDecideNvmeSc = 1u << 4;
+inline constexpr uint32_t kDecideNvmeDnr = 1u << 5;
+inline constexpr uint32_t kDecideAtaStatus = 1u << 6;
+inline constexpr uint32_t kDecideAtaError = 1u << 7;
+inline constexpr uint32_t kDecideErrno = 1u << 8;
+inline constexpr uint32_t kDecideAll = (1u << 9) - 1;
 
 class Engine {
  public:
@@ -106,6 +125,41 @@ class Engine {
     return holds_.Release(target, rule_name);
   }
 
+  // Asks: a request parked by a kAsk verdict, registered with what it is so
+  // that Resolve() can build its decision.  The host parks it as a hold
+  // (same callback and cancel contract) and, once released, takes the
+  // decision with TakeDecision(); none means "as on timeout" if the hold
+  // timed out, else pass (a release or reset let it go).
+  uint64_t Ask(uint32_t target, Op op, uint64_t offset, uint64_t length,
+               const Verdict& verdict, HoldRegistry::ReleaseFn release,
+               void* opaque);
+  absl::Status Resolve(uint64_t ticket, const Decision& decision);
+  std::optional<Verdict> TakeDecision(uint64_t ticket) {
+    return holds_.TakeDecision(ticket);
+  }
+
+  // Observation (see Observer).  While a trace or statistics are on, every
+  // request goes through Decide() and its verdict carries a seq the host
+  // hands back to Complete(); while both are off, nothing changes on the
+  // request path.
+  absl::Status StartTrace(uint64_t capacity, bool injected_only);
+  void StopTrace();
+  absl::Status DumpTrace(const std::string& path) const;
+  absl::Status StartStats(uint64_t heat_bucket_bytes);
+  void StopStats();
+  absl::StatusOr<OpStats> OpStatistics(uint32_t target, Op op) const {
+    return observer_.Stats(target, op);
+  }
+  // How request `seq` (from its verdict; 0 = not observed) ended: the
+  // verdict carried out (an ask's decision), `result` 0 or -errno, and the
+  // time from submission to completion as the host measured it.
+  void Complete(uint32_t target, Op op, const Verdict& final, int32_t result,
+                uint64_t latency_ns) {
+    if (final.seq != 0) {
+      observer_.OnComplete(target, op, final.seq, &final, result, latency_ns);
+    }
+  }
+
   uint32_t RuleCount() const;
   absl::StatusOr<std::string> RuleName(uint32_t rule_id) const;
   // For a per-target rule, the counters of `target` (kNoTarget: the sum).
@@ -124,6 +178,16 @@ class Engine {
   // section in which `gen` was loaded.
   Action Decide(const Generation& gen, uint32_t target, Op op, uint64_t offset,
                 uint64_t length, uint64_t end, Verdict* out);
+  // Decide() without observation: the rules' verdict.
+  Action DecideRules(const Generation& gen, uint32_t target, Op op,
+                     uint64_t offset, uint64_t length, uint64_t end,
+                     Verdict* out);
+  // Makes the request path match the observer's state: while it is active
+  // every generation routes requests to Decide(), and an engine without
+  // rules gets an empty rule set for that.  Caller holds writer_mu_.
+  void UpdateObservation();
+  // Gives the observer the names of `gen` for trace dumps.
+  void RegisterNames(const Generation* gen);
 
   // Publishes `next` and frees the previous generation after a grace
   // period.  Caller holds writer_mu_.
@@ -139,6 +203,9 @@ class Engine {
   std::atomic<Generation*> current_{nullptr};  // RCU-published; writer_mu_
   std::mutex writer_mu_;                       // serializes publishers
   uint64_t next_serial_ = 1;                   // guarded by writer_mu_
+  // The current generation is the empty one UpdateObservation() made, not
+  // a loaded rule set.  Guarded by writer_mu_.
+  bool synthetic_ = false;
 
   std::mutex heal_mu_;  // serializes heals
   struct Retired {
@@ -151,6 +218,7 @@ class Engine {
   absl::flat_hash_map<std::string, uint32_t> target_ids_;  // targets_mu_
 
   HoldRegistry holds_;
+  Observer observer_;
 };
 
 }  // namespace faultcore

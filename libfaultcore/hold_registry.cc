@@ -3,6 +3,8 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
+
 namespace faultcore {
 
 uint64_t HoldRegistry::Add(Entry entry) {
@@ -38,6 +40,45 @@ size_t HoldRegistry::Release(std::optional<uint32_t> target,
     if (e.release != nullptr) e.release(e.opaque);
   }
   return released.size();
+}
+
+absl::Status HoldRegistry::Resolve(uint64_t ticket, const DecideFn& decide) {
+  Entry entry;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = entries_.find(ticket);
+    if (it == entries_.end()) {
+      if (ticket == 0 || ticket >= next_ticket_) {
+        return absl::NotFoundError(
+            absl::StrCat("no request was ever parked under ticket ", ticket));
+      }
+      return absl::NotFoundError(absl::StrCat(
+          "the request of ticket ", ticket,
+          " is no longer waiting: it was already decided, released or timed "
+          "out"));
+    }
+    if (!it->second.ask) {
+      return absl::NotFoundError(
+          absl::StrCat("ticket ", ticket,
+                       " is a hold, not an ask: release it instead"));
+    }
+    absl::StatusOr<Verdict> decision = decide(it->second);
+    if (!decision.ok()) return decision.status();
+    decided_[ticket] = *decision;
+    entry = std::move(it->second);
+    entries_.erase(it);
+  }
+  if (entry.release != nullptr) entry.release(entry.opaque);
+  return absl::OkStatus();
+}
+
+std::optional<Verdict> HoldRegistry::TakeDecision(uint64_t ticket) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = decided_.find(ticket);
+  if (it == decided_.end()) return std::nullopt;
+  Verdict v = it->second;
+  decided_.erase(it);
+  return v;
 }
 
 uint64_t HoldRegistry::CountForRule(uint32_t rule_id, uint64_t serial) const {

@@ -22,8 +22,36 @@ const char* ActionName(Action action) {
       return "torn_write";
     case Action::kLostWrite:
       return "lost_write";
+    case Action::kAsk:
+      return "ask";
   }
   return "unknown";
+}
+
+uint64_t TransferredBytes(Action action, uint64_t length,
+                          uint64_t good_bytes) {
+  switch (action) {
+    case Action::kMediaError:
+    case Action::kWriteFault:
+    case Action::kTornWrite:
+      return good_bytes;
+    case Action::kLostWrite:
+      return 0;
+    default:
+      return length;
+  }
+}
+
+bool AffectsBlocks(Action action) {
+  switch (action) {
+    case Action::kPass:
+    case Action::kDelay:
+    case Action::kHold:
+    case Action::kAsk:
+      return false;
+    default:
+      return true;
+  }
 }
 
 const char* OpName(Op op) {

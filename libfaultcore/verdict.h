@@ -25,7 +25,19 @@ enum class Action : uint32_t {
   kCorrupt = 6,
   kTornWrite = 7,
   kLostWrite = 8,
+  kAsk = 9,
 };
+
+// Bytes of a request, from its start, that the host transfers under a
+// verdict of `action` (reads delivered, writes that reach the medium):
+// the good prefix of a failure or a tear, nothing of a lost write, all of
+// anything else.  An ask's outcome is its decision's.
+uint64_t TransferredBytes(Action action, uint64_t length, uint64_t good_bytes);
+
+// Whether a verdict of `action` affects part of the request's blocks (so
+// that its first_bad_byte means something): failures, recovered errors,
+// corruption, tears and lost writes; not passes, delays, holds or asks.
+bool AffectsBlocks(Action action);
 
 // Human-readable names ("media_error", "read", ...), as in rule files.
 const char* ActionName(Action action);
@@ -66,6 +78,11 @@ struct Verdict {
   uint32_t corrupt_bits_per_block = 0;
   uint32_t block_size = 0;
   DeviceCodes codes;
+  // Nonzero when the engine observed the request (trace or statistics on)
+  // or a rule changed it: the request's number in submission order, for
+  // Engine::Complete() and the host's events.  Written on kPass only while
+  // observing.
+  uint64_t seq = 0;
 };
 
 }  // namespace faultcore

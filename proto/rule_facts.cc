@@ -69,6 +69,8 @@ bool ReportsFailure(const v1::Rule& rule) {
       return !rule.torn_write().report_success();
     case v1::Rule::kHold:
       return rule.hold().on_timeout() == v1::Hold::FAIL;
+    case v1::Rule::kAsk:
+      return rule.ask().on_timeout() == v1::Hold::FAIL;
     default:
       return false;
   }
@@ -87,6 +89,10 @@ std::string IgnoresCodes(const v1::Rule& rule) {
     case v1::Rule::kHold:
       return rule.hold().on_timeout() == v1::Hold::PROCEED
                  ? "hold with on_timeout PROCEED"
+                 : "";
+    case v1::Rule::kAsk:
+      return rule.ask().on_timeout() == v1::Hold::PROCEED
+                 ? "ask with on_timeout PROCEED"
                  : "";
     default:
       return "";

@@ -382,7 +382,7 @@ TEST_F(RuleLoaderTest, SyntaxErrorColumnsCountBytesNotTabStops) {
       "t.txtpb:2:18: error: unknown field \"bogus\" in faultcore.v1.Rule "
       "(its fields: name, target, ops, range, states, trigger, next_state, "
       "codes, latency_ns, media_error, write_fault, recovered_error, delay, "
-      "hold, corrupt, torn_write, lost_write)");
+      "hold, corrupt, torn_write, lost_write, ask)");
 }
 
 // --- Semantic errors -------------------------------------------------------
@@ -497,7 +497,7 @@ TEST_F(RuleLoaderTest, NoAction) {
       OnlyError("rules {\n  name: \"idle\"\n  ops: READ\n}"),
       "t.txtpb:1:1: error: rules[0] (\"idle\"): rule has no action: set one "
       "of media_error, write_fault, recovered_error, delay, hold, corrupt, "
-      "torn_write, lost_write");
+      "torn_write, lost_write, ask");
 }
 
 TEST_F(RuleLoaderTest, BadBlockSize) {
@@ -704,7 +704,7 @@ TEST_F(RuleLoaderTest, EveryErrorOfAFileIsReported) {
           "5000 is out of range 1..4095",
       f + ":16:1: error: rules[2]: rule has no action: set one of media_error, "
           "write_fault, recovered_error, delay, hold, corrupt, torn_write, "
-          "lost_write",
+          "lost_write, ask",
       f + ":17:3: error: rules[2].states[0]: unknown state \"c\"; declared: a, "
           "b",
       f + ":19:27: error: transitions[0].to: unknown state \"z\"; declared: a, "
@@ -723,7 +723,7 @@ TEST_F(RuleLoaderTest, ErrorsAreCapped) {
   EXPECT_EQ(diagnostics_[999].ToString(),
             "t.txtpb:1:8992: error: rules[999]: rule has no action: set one of "
             "media_error, write_fault, recovered_error, delay, hold, corrupt, "
-            "torn_write, lost_write");
+            "torn_write, lost_write, ask");
   EXPECT_EQ(diagnostics_.back().ToString(),
             "t.txtpb: error: too many errors: 500 more not shown");
 }

@@ -356,6 +356,21 @@ class Validator {
     }
   }
 
+  // Hold and Ask: how long a parked request may wait, and what then.
+  void ValidateWait(const Node& node, uint64_t timeout, int on_timeout) {
+    if (timeout != 0 &&
+        (timeout < kOneMillisecondNs || timeout > kOneHourNs)) {
+      Error(Child(node, "timeout_ns"),
+            absl::StrFormat("timeout_ns %u is outside 1 ms..1 hour (%u..%u; "
+                            "0 means 30 s)",
+                            timeout, kOneMillisecondNs, kOneHourNs));
+    }
+    if (!v1::Hold::Expiry_IsValid(on_timeout)) {
+      Error(Child(node, "on_timeout"),
+            absl::StrFormat("unknown on_timeout %d", on_timeout));
+    }
+  }
+
   void CheckRange(const Node& node, const v1::Range& range) {
     // An invalid block_size has its own error; measure with the default then.
     const uint64_t block_size =
@@ -475,24 +490,14 @@ class Validator {
                                 rule.delay().ns(), kOneHourNs));
         }
         break;
-      case v1::Rule::kHold: {
-        const Node hold = Child(node, "hold");
-        const uint64_t timeout = rule.hold().timeout_ns();
-        if (timeout != 0 &&
-            (timeout < kOneMillisecondNs || timeout > kOneHourNs)) {
-          Error(
-              Child(hold, "timeout_ns"),
-              absl::StrFormat("timeout_ns %u is outside 1 ms..1 hour (%u..%u; "
-                              "0 means 30 s)",
-                              timeout, kOneMillisecondNs, kOneHourNs));
-        }
-        if (!v1::Hold::Expiry_IsValid(rule.hold().on_timeout())) {
-          Error(Child(hold, "on_timeout"),
-                absl::StrFormat("unknown on_timeout %d",
-                                static_cast<int>(rule.hold().on_timeout())));
-        }
+      case v1::Rule::kHold:
+        ValidateWait(Child(node, "hold"), rule.hold().timeout_ns(),
+                     rule.hold().on_timeout());
         break;
-      }
+      case v1::Rule::kAsk:
+        ValidateWait(Child(node, "ask"), rule.ask().timeout_ns(),
+                     rule.ask().on_timeout());
+        break;
       case v1::Rule::kTornWrite: {
         // A tear point at or after the end of the range is never inside a
         // write (see the verdict contract), so such a rule never matches.

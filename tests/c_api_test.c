@@ -7,12 +7,16 @@
  *
  * Prints one line per check that fails and returns non-zero if any did.
  */
+/* mkstemp, close, unlink for the trace dump test */
+#define _POSIX_C_SOURCE 200809L
+
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "faultcore/faultcore.h"
 
@@ -486,6 +490,160 @@ static void TestHolds(void) {
   CHECK_EQ_U64(released[6], 1);
 }
 
+/* Traces and statistics (1.1): observed passes carry a seq, completion
+ * feeds latency, the dump is JSON lines with a header. */
+static void TestObservation(void) {
+  fc_engine *e;
+  fc_verdict v;
+  fc_op_stats st;
+  fc_heat_cell cells[4];
+  char path[] = "/tmp/faultcore-c-api-trace-XXXXXX";
+  char line[1024];
+  char *err = NULL;
+  int fd, lines = 0;
+  FILE *f;
+  unsigned char raw[sizeof(fc_verdict)];
+  fc_verdict *old = (fc_verdict *)(void *)raw;
+  size_t i;
+  phase = "observation";
+  e = NewEngine();
+  Load(e, kRules);
+  CHECK(fc_engine_op_stats(e, FC_TARGET_NONE, FC_OP_READ, &st, NULL, 0) ==
+        FC_INVALID_ARGUMENT); /* not collecting */
+  CHECK(fc_engine_trace_dump(e, "/tmp/x", &err) == FC_INVALID_ARGUMENT);
+  CHECK(err != NULL);
+  fc_free(err);
+  err = NULL;
+  CHECK(fc_engine_trace_start(e, 16, 0x80, &err) == FC_INVALID_ARGUMENT);
+  fc_free(err);
+  err = NULL;
+  CHECK(fc_engine_trace_start(e, 16, 0, &err) == FC_OK);
+  CHECK(fc_engine_stats_start(e, 8192, &err) == FC_OK);
+
+  InitVerdict(&v);
+  CHECK(fc_engine_check(e, FC_TARGET_NONE, FC_OP_READ, 0, 4096, &v) ==
+        FC_ACTION_PASS);
+  CHECK(v.seq != 0);
+  fc_engine_complete(e, FC_TARGET_NONE, FC_OP_READ, &v, 0, 1500);
+  InitVerdict(&v);
+  CHECK(fc_engine_check(e, FC_TARGET_NONE, FC_OP_WRITE, 16384, 512, &v) ==
+        FC_ACTION_PASS);
+  fc_engine_complete(e, FC_TARGET_NONE, FC_OP_WRITE, &v, -EIO, 2500);
+
+  /* A 1.0 host's verdict ends before seq: it is not written. */
+  memset(raw, 0xa5, sizeof(raw));
+  old->size = (uint32_t)offsetof(fc_verdict, seq);
+  CHECK(fc_engine_check(e, FC_TARGET_NONE, FC_OP_READ, 0, 512, old) ==
+        FC_ACTION_PASS);
+  for (i = offsetof(fc_verdict, seq); i < sizeof(raw); ++i) {
+    if (raw[i] != 0xa5) {
+      fprintf(stderr, "1.0 verdict: byte %u beyond it was written\n",
+              (unsigned)i);
+      ++failures;
+      break;
+    }
+  }
+  fc_engine_complete(e, FC_TARGET_NONE, FC_OP_READ, old, 0, 1); /* no-op */
+
+  st.size = sizeof(st);
+  CHECK(fc_engine_op_stats(e, FC_TARGET_NONE, FC_OP_READ, &st, cells, 4) ==
+        FC_OK);
+  CHECK_EQ_U64(st.requests, 2);
+  CHECK_EQ_U64(st.completed, 1);
+  CHECK_EQ_U64(st.latency_total_ns, 1500);
+  CHECK_EQ_U64(st.size_histogram[13], 1); /* 4096 in [2^12, 2^13) */
+  CHECK_EQ_U64(st.heat_bucket_bytes, 8192);
+  CHECK_EQ_U64(st.heat_cells, 1);
+  CHECK_EQ_U64(cells[0].bucket, 0);
+  CHECK_EQ_U64(cells[0].requests, 2);
+  CHECK(fc_engine_op_stats(e, FC_TARGET_NONE, FC_OP_WRITE, &st, cells, 4) ==
+        FC_OK);
+  CHECK_EQ_U64(st.failed, 1);
+  CHECK_EQ_U64(cells[0].bucket, 2);
+
+  fd = mkstemp(path);
+  CHECK(fd >= 0);
+  if (fd >= 0) close(fd);
+  CHECK(fc_engine_trace_dump(e, path, &err) == FC_OK);
+  CHECK(err == NULL);
+  f = fopen(path, "r");
+  CHECK(f != NULL);
+  while (f != NULL && fgets(line, sizeof(line), f) != NULL) {
+    if (lines == 0) {
+      CHECK(strstr(line, "\"recorded\":3,\"dropped\":0") != NULL);
+    } else if (lines == 2) {
+      CHECK(strstr(line, "\"op\":\"write\",\"offset\":16384,\"bytes\":512") !=
+            NULL);
+      CHECK(strstr(line, "\"result\":-5,\"latency-ns\":2500") != NULL);
+    }
+    ++lines;
+  }
+  if (f != NULL) fclose(f);
+  CHECK_EQ_U64(lines, 4);
+  unlink(path);
+  CHECK(fc_engine_trace_dump(e, "/nonexistent-dir/t", &err) == FC_IO_ERROR);
+  CHECK(err != NULL && strstr(err, "/nonexistent-dir/t") != NULL);
+  fc_free(err);
+  fc_engine_trace_stop(e);
+  fc_engine_stats_stop(e);
+  memset(&v, 0, sizeof(v));
+  v.size = sizeof(v);
+  fc_engine_check(e, FC_TARGET_NONE, FC_OP_READ, 0, 512, &v);
+  CHECK_EQ_U64(v.seq, 0); /* off again: seq left as zeroed */
+  fc_engine_destroy(e);
+}
+
+static const char kAskRules[] =
+    "rules {\n"
+    "  name: \"decide\"\n"
+    "  range { lba: 8 count: 8 }\n"
+    "  ask { timeout_ns: 1000000000 }\n"
+    "}\n";
+
+/* Asks (1.1): parked, decided once from outside. */
+static void TestAsk(void) {
+  fc_engine *e;
+  fc_verdict v, d;
+  fc_decision dec;
+  uint64_t ticket = 0;
+  char *err = NULL;
+  phase = "ask";
+  e = NewEngine();
+  Load(e, kAskRules);
+  InitVerdict(&v);
+  CHECK(fc_engine_check(e, FC_TARGET_NONE, FC_OP_READ, 4 * 512, 8 * 512,
+                        &v) == FC_ACTION_ASK);
+  CHECK_EQ_U64(v.hold_timeout_ns, 1000000000);
+  CHECK_EQ_U64(v.flags & FC_VERDICT_FAIL_ON_TIMEOUT, 0);
+  CHECK(fc_engine_ask(e, FC_TARGET_NONE, FC_OP_READ, 4 * 512, 8 * 512, &v,
+                      OnRelease, &released[7], &ticket) == FC_OK);
+  memset(&dec, 0, sizeof(dec));
+  dec.size = sizeof(dec);
+  dec.action = FC_ACTION_MEDIA_ERROR;
+  dec.set = FC_DECIDE_ATA_ERROR | FC_DECIDE_NVME_SC;
+  dec.ata_error = 0x10; /* IDNF */
+  dec.nvme_sc = 0x85;
+  CHECK(fc_engine_resolve(e, ticket, &dec, &err) == FC_OK);
+  CHECK_EQ_U64(released[7], 1);
+  InitVerdict(&d);
+  CHECK(fc_engine_take_decision(e, ticket, &d) == FC_OK);
+  CHECK_EQ_U64(d.action, FC_ACTION_MEDIA_ERROR);
+  CHECK_EQ_U64(d.first_bad_byte, 8 * 512);
+  CHECK_EQ_U64(d.good_bytes, 4 * 512);
+  CHECK_EQ_U64(d.ata_error, 0x10);
+  CHECK_EQ_U64(d.ata_status, 0x41); /* default kept */
+  CHECK_EQ_U64(d.nvme_sc, 0x85);
+  CHECK_EQ_U64(d.errno_value, EIO);
+  CHECK(fc_engine_take_decision(e, ticket, &d) == FC_NOT_FOUND);
+  CHECK(fc_engine_resolve(e, ticket, &dec, &err) == FC_NOT_FOUND);
+  CHECK(err != NULL && strstr(err, "no longer waiting") != NULL);
+  fc_free(err);
+  err = NULL;
+  CHECK(fc_engine_resolve(e, 999, &dec, &err) == FC_NOT_FOUND);
+  fc_free(err);
+  fc_engine_destroy(e);
+}
+
 static void TestApiTable(void) {
   const fc_api *api;
   phase = "api table";
@@ -497,6 +655,9 @@ static void TestApiTable(void) {
   CHECK(api->size >= sizeof(fc_api));
   CHECK(api->engine_check == fc_engine_check);
   CHECK(api->free == fc_free);
+  CHECK(api->size >= offsetof(fc_api, engine_op_stats) + sizeof(void *));
+  CHECK(api->engine_resolve == fc_engine_resolve);
+  CHECK(api->engine_op_stats == fc_engine_op_stats);
   CHECK(api->library_version != NULL &&
         strcmp(api->library_version(), fc_library_version()) == 0);
 }
@@ -510,6 +671,8 @@ int main(void) {
   TestEmptyRuleSet();
   TestEventsAndState();
   TestHolds();
+  TestObservation();
+  TestAsk();
   TestApiTable();
   printf("c_api_test: %d checks, %d failed\n", checks, failures);
   return failures == 0 ? 0 : 1;

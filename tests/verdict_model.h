@@ -539,6 +539,21 @@ class Model {
       case v1::Rule::kLostWrite:
         v->action = Action::kLostWrite;
         break;
+      case v1::Rule::kAsk:
+        v->action = Action::kAsk;
+        // "as Hold.timeout_ns: ... 0 or absent means 30 seconds."
+        v->hold_timeout_ns = p.ask().timeout_ns() != 0
+                                 ? p.ask().timeout_ns()
+                                 : uint64_t{30} * 1000 * 1000 * 1000;
+        if (p.ask().on_timeout() == v1::Hold::FAIL) {
+          // "FAIL fails it with the rule's codes (errno default
+          // ETIMEDOUT), as for Hold."
+          v->flags = kFailOnTimeout;
+          v->codes[kErrno] = ETIMEDOUT;
+          ApplyCodes(p.codes(), v->codes);
+        }
+        v->flags_mask = ~kReportSuccess;
+        break;
       case v1::Rule::ACTION_NOT_SET:
         break;
     }

@@ -172,9 +172,12 @@ std::string Duration(uint64_t ns) {
   static const Unit kUnits[] = {
       {1000000000, "s"}, {1000000, "ms"}, {1000, "us"}, {1, "ns"}};
   for (const Unit& unit : kUnits) {
-    if (ns >= unit.ns || unit.ns == 1) {
+    // 999999 ns is "1 ms" (three significant digits), not "1e+03 us".
+    if (static_cast<double>(ns) / unit.ns >= 0.9995 || unit.ns == 1) {
       if (ns % unit.ns == 0) return absl::StrCat(ns / unit.ns, " ", unit.name);
-      return absl::StrFormat("%.3g %s", static_cast<double>(ns) / unit.ns,
+      const double value = static_cast<double>(ns) / unit.ns;
+      // Whole seconds from 1000 s up: "1235 s", not "1.23e+03 s".
+      return absl::StrFormat(value >= 999.5 ? "%.0f %s" : "%.3g %s", value,
                              unit.name);
     }
   }

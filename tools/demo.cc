@@ -18,7 +18,7 @@ namespace {
 const char* ActionName(uint32_t action) {
   static const char* const kNames[] = {
       "pass", "media_error", "write_fault", "recovered_error", "delay",
-      "hold", "corrupt",     "torn_write",  "lost_write"};
+      "hold", "corrupt",     "torn_write",  "lost_write",      "ask"};
   return action < sizeof(kNames) / sizeof(kNames[0]) ? kNames[action] : "?";
 }
 

@@ -101,14 +101,14 @@ OUTPUT
                       the engine's state around the request
       action          "pass", "media_error", "write_fault",
                       "recovered_error", "delay", "hold", "corrupt",
-                      "torn_write", "lost_write"
+                      "torn_write", "lost_write", "ask"
       rule_index      the deciding rule's index in "rules", or null
       rule_name       its name ("" when unnamed), or null
       reported        what the host reports: "success" (pass, delay,
                       corrupt, lost_write, torn_write with report_success,
                       hold that proceeds), "error", "recovered" (data
                       delivered, recovered-error status), "error_on_timeout"
-                      (hold with on_timeout FAIL)
+                      (hold or ask with on_timeout FAIL)
       first_bad_lba   first LBA the verdict affects
       good_blocks     blocks of the request before it (transferred)
       bad_blocks      blocks from it to the end of the request or the rule's
@@ -122,6 +122,7 @@ OUTPUT
       errno           {"value", "name"} or null
       delay_ns        delay before the outcome (delay + latency_ns), 0 for none
       hold            {"timeout_ns", "on_timeout": "proceed"|"fail"} or null
+                      (for a hold or an ask)
       corrupt         {"bits_per_block", "seed"} or null
       heal_write_failure
                       true when a write to a heal_on_write rule's bad blocks
@@ -136,7 +137,8 @@ OUTPUT
 
     Device codes are given for verdicts that report them: media_error,
     write_fault, recovered_error, torn_write without report_success, and
-    hold with on_timeout FAIL (reported if the hold times out).  Numbers
+    hold or ask with on_timeout FAIL (reported if it times out; an ask
+    decided from outside reports what the decision says).  Numbers
     are exact unsigned 64-bit integers.
 
 EXIT STATUS
@@ -206,6 +208,7 @@ const char* Reported(const Verdict& v) {
     case Action::kTornWrite:
       return (v.flags & kReportSuccess) ? "success" : "error";
     case Action::kHold:
+    case Action::kAsk:
       return (v.flags & kFailOnTimeout) ? "error_on_timeout" : "success";
     default:
       return "success";
@@ -386,6 +389,15 @@ class Printer {
                                 "(a release lets it proceed)"
                               : "it proceeds normally"));
         break;
+      case Action::kAsk:
+        line("ask",
+             absl::StrCat("parked until the host's controller decides it "
+                          "(QMP blkdebug-faultcore-resolve) or ",
+                          Duration(v.hold_timeout_ns), " pass; then ",
+                          (v.flags & kFailOnTimeout)
+                              ? "a timeout fails it with the codes above"
+                              : "it proceeds normally"));
+        break;
       case Action::kCorrupt:
         line("corrupt",
              absl::StrFormat("%u bit%s flipped per block, seed %u; the read "
@@ -518,7 +530,7 @@ class Printer {
       j.Null("scsi").Null("nvme").Null("ata").Null("errno");
     }
     j.Number("delay_ns", decided ? v.delay_ns : 0);
-    if (v.action == Action::kHold) {
+    if (v.action == Action::kHold || v.action == Action::kAsk) {
       j.Raw("hold", JsonObject()
                         .Number("timeout_ns", v.hold_timeout_ns)
                         .String("on_timeout",
@@ -581,7 +593,10 @@ class Printer {
 
   static std::string ReportedWords(const Verdict& v) {
     const std::string reported = Reported(v);
-    if (reported == "error_on_timeout") return "an error if the hold times out";
+    if (reported == "error_on_timeout") {
+      return v.action == Action::kAsk ? "an error if the ask times out"
+                                      : "an error if the hold times out";
+    }
     if (reported == "recovered") return "success with a recovered error";
     return reported;
   }

@@ -1,12 +1,13 @@
-// faultcore: the command-line tool for rule files.
+// faultcore: the command-line tool for rule files and trace dumps.
 //
 //   faultcore lint FILE...        parse, validate, find rules that misbehave
 //   faultcore explain FILE ...    what the engine decides for a request
 //   faultcore convert IN OUT      text <-> binary
 //   faultcore fmt FILE            canonical text
+//   faultcore trace DUMP          a trace dump: timeline, summary, charts
 //
 // Each subcommand lives in its own file (lint.cc, explain.cc, convert.cc,
-// fmt.cc); this one only dispatches.
+// fmt.cc, trace.cc); this one only dispatches.
 
 #include <iostream>
 #include <string>
@@ -21,7 +22,7 @@ namespace cli {
 namespace {
 
 const char kHelp[] = R"(NAME
-    faultcore - check and explain faultcore rule files
+    faultcore - check and explain faultcore rule files and traces
 
 SYNOPSIS
     faultcore COMMAND [OPTIONS] [ARGS]
@@ -44,20 +45,27 @@ DESCRIPTION
         Convert between text and binary.
     fmt FILE
         Print the canonical text of a rule file.
+    trace DUMP
+        Show a trace dump of the engine (fc_engine_trace_dump()): a
+        timeline of the requests with injected faults explained in device
+        terms, a summary per target and op, SVG heat map and histograms.
 
     "faultcore COMMAND --help" describes each command in full.
 
 EXIT STATUS
-    0 success, 1 errors in a rule file (or I/O), 2 usage error.
+    0 success, 1 errors in a rule file or trace dump (or I/O), 2 usage
+    error.
 
 EXAMPLES
     faultcore lint examples/*.txtpb
     faultcore explain examples/demo.txtpb --op read --lba 1000 --blocks 32
+    faultcore trace --injected disk0.trace
 )";
 
 int Run(const std::vector<std::string>& words, const Streams& io) {
   if (words.empty()) {
-    return UsageError(io, "", "no command (lint, explain, convert, fmt)");
+    return UsageError(io, "",
+                      "no command (lint, explain, convert, fmt, trace)");
   }
   const std::string& command = words[0];
   const std::vector<std::string> rest(words.begin() + 1, words.end());
@@ -65,6 +73,7 @@ int Run(const std::vector<std::string>& words, const Streams& io) {
   if (command == "explain") return RunExplain(rest, io);
   if (command == "convert") return RunConvert(rest, io);
   if (command == "fmt") return RunFmt(rest, io);
+  if (command == "trace") return RunTrace(rest, io);
   if (command == "--help" || command == "-h") {
     io.out << kHelp;
     return kExitOk;
@@ -80,7 +89,8 @@ int Run(const std::vector<std::string>& words, const Streams& io) {
     } kPages[] = {{"lint", kLintHelp},
                   {"explain", kExplainHelp},
                   {"convert", kConvertHelp},
-                  {"fmt", kFmtHelp}};
+                  {"fmt", kFmtHelp},
+                  {"trace", kTraceHelp}};
     for (const auto& page : kPages) {
       if (rest.size() == 1 && rest[0] == page.command) {
         io.out << page.help;
@@ -88,7 +98,7 @@ int Run(const std::vector<std::string>& words, const Streams& io) {
       }
     }
     return UsageError(io, "help",
-                      "expected one of lint, explain, convert, fmt");
+                      "expected one of lint, explain, convert, fmt, trace");
   }
   if (command == "--version") {
     const uint32_t abi = fc_abi_version();
@@ -96,9 +106,9 @@ int Run(const std::vector<std::string>& words, const Streams& io) {
            << "." << (abi & 0xffff) << ")\n";
     return kExitOk;
   }
-  return UsageError(
-      io, "",
-      "unknown command \"" + command + "\" (lint, explain, convert, fmt)");
+  return UsageError(io, "",
+                    "unknown command \"" + command +
+                        "\" (lint, explain, convert, fmt, trace)");
 }
 
 }  // namespace

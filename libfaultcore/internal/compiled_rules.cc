@@ -51,6 +51,27 @@ DeviceCodes HoldTimeoutDefaults() {
   return MakeCodes(0xb, 0x00, 0x00, 0x0, 0x06, false, 0x41, 0x04, ETIMEDOUT);
 }
 
+}  // namespace
+
+DeviceCodes DefaultCodes(Action action) {
+  switch (action) {
+    case Action::kMediaError:
+      return MediaErrorDefaults();
+    case Action::kWriteFault:
+    case Action::kTornWrite:
+      return WriteFaultDefaults();
+    case Action::kRecovered:
+      return RecoveredDefaults();
+    case Action::kHold:
+    case Action::kAsk:
+      return HoldTimeoutDefaults();
+    default:
+      return DeviceCodes();
+  }
+}
+
+namespace {
+
 // Overlays the fields the rule file sets on `base`.
 DeviceCodes ApplyCodes(DeviceCodes base, const v1::Codes& codes) {
   if (codes.has_scsi()) {
@@ -145,6 +166,13 @@ void CompileAction(const v1::Rule& in, CompiledRule& out) {
       break;
     case v1::Rule::kLostWrite:
       out.action = Action::kLostWrite;
+      break;
+    case v1::Rule::kAsk:
+      out.action = Action::kAsk;
+      out.hold_timeout_ns = in.ask().timeout_ns() != 0 ? in.ask().timeout_ns()
+                                                       : kDefaultHoldTimeoutNs;
+      out.hold_fail_on_timeout = in.ask().on_timeout() == v1::Hold::FAIL;
+      out.codes = ApplyCodes(HoldTimeoutDefaults(), in.codes());
       break;
     case v1::Rule::ACTION_NOT_SET:
       break;  // rejected by validation

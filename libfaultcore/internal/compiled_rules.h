@@ -76,6 +76,10 @@ struct CompiledRuleSet {
   std::vector<CompiledTransition> transitions;
 };
 
+// The codes a verdict of `action` carries when its rule sets none (for
+// holds and asks: those reported when they fail on timeout).
+DeviceCodes DefaultCodes(Action action);
+
 // Maps a target name to the engine's id for it (interning it if new).
 using TargetInterner = std::function<uint32_t(absl::string_view)>;
 

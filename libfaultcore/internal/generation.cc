@@ -1,6 +1,7 @@
 #include "libfaultcore/internal/generation.h"
 
 #include <algorithm>
+#include <limits>
 #include <utility>
 
 namespace faultcore {
@@ -12,6 +13,12 @@ RuleCounters& RuleRuntime::CountersFor(const CompiledRule& rule,
   std::unique_ptr<RuleCounters>& slot = per_target->counters[target];
   if (slot == nullptr) slot = std::make_unique<RuleCounters>();
   return *slot;
+}
+
+const CoverageFilter& EverythingFilter() {
+  static const CoverageFilter* const kEverything = new CoverageFilter(
+      {Interval{0, std::numeric_limits<uint64_t>::max(), 0}});
+  return *kEverything;
 }
 
 std::shared_ptr<const CompiledIndex> BuildIndex(CompiledRuleSet rules,

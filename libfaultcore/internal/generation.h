@@ -67,11 +67,15 @@ struct alignas(64) RuleRuntime {
   RuleCounters& CountersFor(const CompiledRule& rule, uint32_t target);
 };
 
+// A filter that every non-empty request overlaps.
+const CoverageFilter& EverythingFilter();
+
 class Generation {
  public:
   explicit Generation(std::shared_ptr<const CompiledIndex> compiled)
       : compiled_(std::move(compiled)),
         c_(compiled_.get()),
+        filter_(&c_->coverage),
         runtime_(new RuleRuntime[c_->rules.rules.size()]),
         state_(c_->rules.initial_state) {
     for (size_t i = 0; i < c_->rules.rules.size(); ++i) {
@@ -82,6 +86,17 @@ class Generation {
   }
 
   const CompiledIndex& compiled() const { return *c_; }
+  // The miss filter of the hot path: the rules' coverage, or while the
+  // engine observes requests one that covers everything, so that every
+  // request reaches Engine::Decide() and costs nothing extra otherwise.
+  // Relaxed: a request racing with the switch may be missed.
+  const CoverageFilter& filter() const {
+    return *filter_.load(std::memory_order_relaxed);
+  }
+  void Observe(bool on) {
+    filter_.store(on ? &EverythingFilter() : &c_->coverage,
+                  std::memory_order_relaxed);
+  }
   const std::shared_ptr<const CompiledIndex>& shared_compiled() const {
     return compiled_;
   }
@@ -91,6 +106,7 @@ class Generation {
  private:
   std::shared_ptr<const CompiledIndex> compiled_;
   const CompiledIndex* c_;  // compiled_.get(), for the hot path
+  std::atomic<const CoverageFilter*> filter_;  // see filter()
   std::unique_ptr<RuleRuntime[]> runtime_;
   mutable std::atomic<uint32_t> state_;  // index into rules.states
 };

@@ -91,6 +91,46 @@ def uint_field(number, value):
     return varint(number << 3) + varint(value)
 
 
+# --- Trace dumps (faultcore trace) ------------------------------------------
+
+TRACE_HEADER = {"faultcore-trace": 1, "library": "0.1.0", "capacity": 65536,
+                "injected-only": False, "recorded": 0, "dropped": 0}
+
+
+def trace_record(seq, **fields):
+    """A record of a trace dump: a passed 4 KiB read unless `fields` (with
+    underscores for hyphens: first_bad_offset) say otherwise."""
+    r = {"seq": seq, "ns": seq * 1000000, "target": "disk0", "op": "read",
+         "offset": 0, "bytes": 4096, "action": "pass", "rule": None,
+         "first-bad-offset": None, "good-bytes": 4096, "result": 0,
+         "latency-ns": 35000, "state": "initial"}
+    for key, value in fields.items():
+        r[key.replace("_", "-")] = value
+    return r
+
+
+def trace_text(records, **header):
+    """Dump text: the header (recorded = len(records) unless given), then
+    one line per record (dicts, or str lines written as they are)."""
+    h = dict(TRACE_HEADER, recorded=len(records))
+    for key, value in header.items():
+        h[key.replace("_", "-")] = value
+    lines = [json.dumps(h)]
+    for r in records:
+        lines.append(r if isinstance(r, str) else json.dumps(r))
+    return "\n".join(lines) + "\n"
+
+
+def duration(ns):
+    """tools/cli_format.cc Duration(): "35 us", "1.5 s", "16.4 us"."""
+    for unit, name in ((10**9, "s"), (10**6, "ms"), (10**3, "us"), (1, "ns")):
+        if ns / unit >= 0.9995 or unit == 1:
+            if ns % unit == 0:
+                return "%d %s" % (ns // unit, name)
+            return ("%.0f %s" if ns / unit >= 999.5 else "%.3g %s") % (
+                ns / unit, name)
+
+
 # --- Running ---------------------------------------------------------------
 
 class _Recorder(unittest.TextTestResult):

@@ -22,7 +22,7 @@ class UsageTest(unittest.TestCase):
         return result
 
     def test_help_pages(self):
-        for command in ["lint", "explain", "convert", "fmt"]:
+        for command in ["lint", "explain", "convert", "fmt", "trace"]:
             with self.subTest(command=command):
                 result = run(command, "--help")
                 self.assertEqual(result.code, 0, result)

@@ -23,7 +23,7 @@ guest-fetch:
 	@$(GUEST_ENV) $(GUEST_TESTS_DIR)/fetch-guest.sh
 
 check-guest: deps qemu
-	@$(BAZEL) build $(BAZEL_FLAGS) //libfaultcore:libfaultcore.so
+	@$(BAZEL) build $(BAZEL_FLAGS) //libfaultcore:libfaultcore.so //tools:faultcore
 	@lib="$$($(BAZEL) info $(BAZEL_FLAGS) bazel-bin 2>/dev/null)/libfaultcore/libfaultcore.so"; \
 	[ -f "$$lib" ] || { echo "check-guest: $$lib was not built" >&2; exit 1; }; \
 	qemu="$$($(MAKE) -s --no-print-directory qemu-dir)/qemu-system-x86_64"; \

@@ -3,7 +3,7 @@
 # ones named) with the same --qemu/--lib, and ends with one line
 # 'N passed, N failed' summing their own last lines.  A suite that exits
 # non-zero without such a line counts as one failure.
-# usage: run-suites.sh --qemu QEMU --lib LIB [SUITE...]   (SUITE: scsi, ahci, nvme)
+# usage: run-suites.sh --qemu QEMU --lib LIB [SUITE...]   (SUITE: scsi, ahci, nvme, observe)
 set -uo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 args=()

@@ -104,6 +104,28 @@ class Vm:
             raise QmpError("%s: %s" % (command, resp["error"]["desc"]))
         return resp["return"]
 
+    def wait_event(self, name, timeout=TIMEOUT):
+        """Returns (and removes) the first event `name` received, waiting
+        for it up to timeout seconds; None if none came."""
+        deadline = time.monotonic() + timeout
+        while True:
+            for i, ev in enumerate(self.events):
+                if ev["event"] == name:
+                    return self.events.pop(i)
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            saved = self.sock.gettimeout()
+            self.sock.settimeout(left)
+            try:
+                msg = self._read_msg()
+            except socket.timeout:
+                return None
+            finally:
+                self.sock.settimeout(saved)
+            if "event" in msg:
+                self.events.append(msg)
+
     def hmp(self, command_line):
         return self.cmd("human-monitor-command",
                         {"command-line": command_line})

@@ -48,7 +48,14 @@ extern "C" {
 #endif
 
 #define FC_ABI_VERSION_MAJOR 1
-#define FC_ABI_VERSION_MINOR 0
+#define FC_ABI_VERSION_MINOR 1
+
+/*
+ * ABI history (what each minor version added):
+ *   1.0  the engine, checks, holds, counters, plugin table
+ *   1.1  FC_ACTION_ASK and fc_engine_ask/resolve/take_decision;
+ *        fc_verdict.seq; traces, statistics and fc_engine_complete
+ */
 
 /* ---- Status codes ---------------------------------------------------- */
 
@@ -81,7 +88,9 @@ typedef enum fc_action {
   FC_ACTION_HOLD = 5,          /* park (fc_engine_hold), see fc_verdict */
   FC_ACTION_CORRUPT = 6,       /* read, then fc_corrupt_buffer() */
   FC_ACTION_TORN_WRITE = 7,    /* write good_bytes only, see FC_VERDICT_* */
-  FC_ACTION_LOST_WRITE = 8     /* write nothing, report success */
+  FC_ACTION_LOST_WRITE = 8,    /* write nothing, report success */
+  FC_ACTION_ASK = 9            /* since 1.1: park (fc_engine_ask) until
+                                  fc_engine_resolve decides, see below */
 } fc_action;
 
 /* fc_verdict.flags */
@@ -98,7 +107,10 @@ typedef enum fc_action {
 /*
  * The engine's decision on one request.  The caller sets `size` to
  * sizeof(fc_verdict); the engine writes only the fields that fit.  On
- * FC_ACTION_PASS only `action` is written; on anything else every field is.
+ * FC_ACTION_PASS only `action` is written (and `seq` when the request is
+ * observed); on anything else every field is.  So that `seq` says whether
+ * to call fc_engine_complete(), zero the verdict before each check
+ * (`fc_verdict v = { sizeof(v) };`): the miss path stays a few stores.
  */
 typedef struct fc_verdict {
   uint32_t size;
@@ -126,6 +138,12 @@ typedef struct fc_verdict {
   uint8_t ata_status;
   uint8_t ata_error;
   uint8_t reserved[6];
+  /* Since 1.1.  Written nonzero when the engine observes the request (a
+   * trace or statistics are on; then also on FC_ACTION_PASS) or a rule
+   * changed it: its number in submission order, strictly increasing; left
+   * alone on an unobserved pass (the caller zeroed it).  Hand the verdict
+   * back to fc_engine_complete() when the request ends. */
+  uint64_t seq;
 } fc_verdict;
 
 /* ---- The engine ------------------------------------------------------- */
@@ -215,6 +233,145 @@ FC_EXPORT fc_status fc_engine_hold_cancel(fc_engine *engine, uint64_t ticket);
 FC_EXPORT fc_status fc_engine_release(fc_engine *engine, uint32_t target,
                                       const char *rule, size_t *released);
 
+/* ---- Asks (since 1.1) --------------------------------------------------- */
+
+/*
+ * A FC_ACTION_ASK verdict parks the request until someone outside decides
+ * it.  The host registers it with fc_engine_ask() (instead of
+ * fc_engine_hold(); the release callback, fc_engine_hold_cancel() and the
+ * host-enforced timeout work as for holds), tells whoever decides about
+ * *ticket, and once the callback ran calls fc_engine_take_decision().  If
+ * the wait ended otherwise (timeout, drain, the submitter gave up: the host
+ * cancelled the hold and got FC_OK), the request does what the verdict says
+ * for a timeout: FC_VERDICT_FAIL_ON_TIMEOUT fails it with the verdict's
+ * codes, else it passes.
+ */
+FC_EXPORT fc_status fc_engine_ask(fc_engine *engine, uint32_t target,
+                                  uint32_t op, uint64_t offset,
+                                  uint64_t length, const fc_verdict *verdict,
+                                  fc_release_fn release, void *opaque,
+                                  uint64_t *ticket);
+
+/* fc_decision.set: the codes that replace the action's defaults */
+#define FC_DECIDE_SCSI_SENSE_KEY 0x001u
+#define FC_DECIDE_SCSI_ASC 0x002u
+#define FC_DECIDE_SCSI_ASCQ 0x004u
+#define FC_DECIDE_NVME_SCT 0x008u
+#define FC_DECIDE_NVME_SC 0x010u
+#define FC_DECIDE_NVME_DNR 0x020u
+#define FC_DECIDE_ATA_STATUS 0x040u
+#define FC_DECIDE_ATA_ERROR 0x080u
+#define FC_DECIDE_ERRNO 0x100u
+
+typedef struct fc_decision {
+  uint32_t size;       /* caller sets sizeof(fc_decision) */
+  uint32_t action;     /* FC_ACTION_PASS or MEDIA_ERROR, WRITE_FAULT,
+                          RECOVERED, CORRUPT, TORN_WRITE, LOST_WRITE */
+  uint32_t set;        /* FC_DECIDE_* */
+  int32_t errno_value; /* 1..4095 */
+  uint8_t scsi_sense_key;
+  uint8_t scsi_asc;
+  uint8_t scsi_ascq;
+  uint8_t nvme_sct;
+  uint8_t nvme_sc;
+  uint8_t nvme_dnr;
+  uint8_t ata_status;
+  uint8_t ata_error;
+} fc_decision;
+
+/* Decides the asked request `ticket` and releases it (its callback runs on
+ * this thread).  The request fails where the ask's rule says (its first bad
+ * byte), with the action's default codes replaced by those in `set`.
+ * FC_NOT_FOUND: no ask waits under that ticket (the message says whether it
+ * never existed or was already decided, released or timed out);
+ * FC_INVALID_ARGUMENT: an action that cannot decide, or cannot apply to the
+ * request's op, or bad codes.  On error nothing changes. */
+FC_EXPORT fc_status fc_engine_resolve(fc_engine *engine, uint64_t ticket,
+                                      const fc_decision *decision,
+                                      char **errmsg);
+/* The verdict fc_engine_resolve() decided for `ticket` (with the ask's seq),
+ * once.  FC_NOT_FOUND if it was not decided that way (released or reset:
+ * the request passes). */
+FC_EXPORT fc_status fc_engine_take_decision(fc_engine *engine,
+                                            uint64_t ticket,
+                                            fc_verdict *verdict);
+
+/* ---- Observation (since 1.1) ------------------------------------------ */
+
+/*
+ * A trace is an ordered, bounded record of requests; statistics count them
+ * per (target, op).  While either is on, every request's verdict carries a
+ * seq and the host calls fc_engine_complete() when it ends; while both are
+ * off, fc_engine_check() costs exactly what it did without them.
+ */
+#define FC_TRACE_DEFAULT_CAPACITY 65536u
+#define FC_TRACE_MAX_CAPACITY (1u << 21)
+#define FC_TRACE_INJECTED_ONLY 0x1u /* record only requests a rule changed */
+
+/* Starts a new trace of `capacity` records (0: FC_TRACE_DEFAULT_CAPACITY),
+ * discarding the previous one.  When full, the oldest records go. */
+FC_EXPORT fc_status fc_engine_trace_start(fc_engine *engine,
+                                          uint64_t capacity, uint32_t flags,
+                                          char **errmsg);
+/* Stops recording; the records stay for fc_engine_trace_dump(). */
+FC_EXPORT void fc_engine_trace_stop(fc_engine *engine);
+/* Writes the trace to `path` as JSON lines (docs/observability.md): a
+ * header with how many records were dropped, then one object per request
+ * in submission order.  FC_IO_ERROR if the file cannot be written,
+ * FC_INVALID_ARGUMENT if no trace was started. */
+FC_EXPORT fc_status fc_engine_trace_dump(fc_engine *engine, const char *path,
+                                         char **errmsg);
+
+/* Tells the engine how an observed request ended: `verdict` is the one
+ * fc_engine_check() filled in (for an ask: the decision, or the check's
+ * verdict if it timed out); `result` 0 or a negative errno; `latency_ns`
+ * from submission to completion.  A no-op when verdict->seq is 0. */
+FC_EXPORT void fc_engine_complete(fc_engine *engine, uint32_t target,
+                                  uint32_t op, const fc_verdict *verdict,
+                                  int32_t result, uint64_t latency_ns);
+
+#define FC_HISTOGRAM_BUCKETS 65 /* 0: the value 0; i: [2^(i-1), 2^i) */
+#define FC_STATS_DEFAULT_HEAT_BUCKET (1u << 20) /* bytes */
+#define FC_STATS_MAX_HEAT_CELLS (1u << 18)      /* per (target, op) */
+
+/* Clears the statistics and collects them from now on, with a heat map of
+ * `heat_bucket_bytes` buckets (0: FC_STATS_DEFAULT_HEAT_BUCKET). */
+FC_EXPORT fc_status fc_engine_stats_start(fc_engine *engine,
+                                          uint64_t heat_bucket_bytes,
+                                          char **errmsg);
+FC_EXPORT void fc_engine_stats_stop(fc_engine *engine);
+
+typedef struct fc_op_stats {
+  uint32_t size;            /* caller sets sizeof(fc_op_stats) */
+  uint32_t reserved;
+  uint64_t requests;        /* decided */
+  uint64_t bytes;
+  uint64_t completed;       /* reported to fc_engine_complete() */
+  uint64_t failed;          /* of which with a negative result */
+  uint64_t injected[16];    /* requests a rule changed, by FC_ACTION_* */
+  uint64_t size_histogram[FC_HISTOGRAM_BUCKETS];    /* bytes */
+  uint64_t latency_histogram[FC_HISTOGRAM_BUCKETS]; /* ns, completed */
+  uint64_t latency_max_ns;
+  uint64_t latency_total_ns;
+  uint64_t heat_bucket_bytes;
+  uint64_t heat_cells;      /* buckets with requests */
+  uint64_t heat_dropped;    /* requests in buckets beyond the cell limit */
+} fc_op_stats;
+
+typedef struct fc_heat_cell {
+  uint64_t bucket;          /* offset / heat_bucket_bytes */
+  uint64_t requests;
+  uint64_t bytes;
+  uint64_t injected;
+} fc_heat_cell;
+
+/* Statistics of (target, op) since fc_engine_stats_start(), and up to
+ * `capacity` heat-map cells in bucket order into `cells` (may be NULL when
+ * capacity is 0).  FC_INVALID_ARGUMENT when statistics are off. */
+FC_EXPORT fc_status fc_engine_op_stats(fc_engine *engine, uint32_t target,
+                                       uint32_t op, fc_op_stats *stats,
+                                       fc_heat_cell *cells, size_t capacity);
+
 /* ---- Counters --------------------------------------------------------- */
 
 typedef struct fc_rule_stats {
@@ -282,6 +439,22 @@ typedef struct fc_api {
   fc_status (*engine_rule_stats)(fc_engine *, uint32_t, uint32_t,
                                  fc_rule_stats *);
   void (*free)(void *);
+  /* since 1.1 */
+  fc_status (*engine_ask)(fc_engine *, uint32_t, uint32_t, uint64_t,
+                          uint64_t, const fc_verdict *, fc_release_fn, void *,
+                          uint64_t *);
+  fc_status (*engine_resolve)(fc_engine *, uint64_t, const fc_decision *,
+                              char **);
+  fc_status (*engine_take_decision)(fc_engine *, uint64_t, fc_verdict *);
+  fc_status (*engine_trace_start)(fc_engine *, uint64_t, uint32_t, char **);
+  void (*engine_trace_stop)(fc_engine *);
+  fc_status (*engine_trace_dump)(fc_engine *, const char *, char **);
+  void (*engine_complete)(fc_engine *, uint32_t, uint32_t, const fc_verdict *,
+                          int32_t, uint64_t);
+  fc_status (*engine_stats_start)(fc_engine *, uint64_t, char **);
+  void (*engine_stats_stop)(fc_engine *);
+  fc_status (*engine_op_stats)(fc_engine *, uint32_t, uint32_t, fc_op_stats *,
+                               fc_heat_cell *, size_t);
 } fc_api;
 
 #define FC_GET_API_SYMBOL "faultcore_get_api"
