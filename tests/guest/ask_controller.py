@@ -5,11 +5,13 @@ Connects to the QMP socket of a booting guest (retrying until QEMU made it),
 starts a trace and statistics on the blkdebug node, and answers each
 BLKDEBUG_FAULTCORE_ASK event, in order, with the next decision of
 --decide, after --delay seconds.  Once every decision is given (and
---settle seconds more), it dumps the trace and the statistics and exits;
-QEMU keeps running until the guest powers off.
+--settle seconds more, or once the file --dump-when names contains its
+text), it dumps the trace and the statistics and exits; QEMU keeps running
+until the guest powers off.
 
-  ask_controller.py SOCKET --node NODE --decide VERDICT[:CODE=N,...] ...
-                    [--delay S] [--trace FILE] [--stats FILE] [--timeout S]
+  ask_controller.py SOCKET --node NODE [--decide VERDICT[:CODE=N,...]] ...
+                    [--delay S] [--dump-when FILE:TEXT] [--trace FILE]
+                    [--stats FILE] [--timeout S]
 
 VERDICT is a blkdebug-faultcore-resolve verdict (pass, media-error, ...);
 CODEs are its BlkdebugFaultcoreCodes members (scsi-ascq=1, errno=61, ...).
@@ -105,6 +107,7 @@ def main():
     ap.add_argument("--settle", type=float, default=1.0)
     ap.add_argument("--trace")
     ap.add_argument("--stats")
+    ap.add_argument("--dump-when")
     ap.add_argument("--timeout", type=float, default=100.0)
     a = ap.parse_args()
     try:
@@ -130,6 +133,19 @@ def main():
                                            time.monotonic() - seen),
                   flush=True)
         time.sleep(a.settle)
+        if a.dump_when:
+            path, _, text = a.dump_when.partition(":")
+            deadline = time.monotonic() + a.timeout
+            while True:
+                try:
+                    with open(path, errors="replace") as f:
+                        if text in f.read():
+                            break
+                except OSError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise RuntimeError("%s never said %r" % (path, text))
+                time.sleep(0.1)
         if a.trace:
             qmp.cmd("blkdebug-faultcore-trace-dump",
                     {"node-name": a.node, "filename": a.trace})

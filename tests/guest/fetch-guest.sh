@@ -24,7 +24,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cache_root=${FAULTCORE_CACHE_DIR:-$HOME/.cache/faultcore}/guest
-MODULES=${FCTEST_MODULES:-"virtio_pci virtio_scsi sd_mod sg sym53c8xx ahci nvme"}
+MODULES=${FCTEST_MODULES:-"virtio_pci virtio_scsi sd_mod sg sym53c8xx ahci nvme raid1"}
 mode=paths
 case "${1:-}" in
   --print-env) mode="env" ;;
@@ -35,7 +35,7 @@ esac
 die() { echo "fetch-guest: ERROR: $*" >&2; exit 1; }
 log() { echo "fetch-guest: $*" >&2; }
 
-for t in apt-cache apt-get dpkg dpkg-deb gcc objcopy gzip sha256sum flock; do
+for t in apt-cache apt-get dpkg dpkg-deb gcc objcopy gzip sha256sum flock ldd; do
   command -v "$t" >/dev/null || die "'$t' not found (Debian host with dpkg/apt, gcc and binutils needed)"
 done
 
@@ -69,6 +69,10 @@ fi
 [ -n "$kver" ] && [ "$kver" != "(none)" ] || die "apt knows no candidate for $kpkg; run 'apt-get update'"
 bbver=$(candidate busybox-static)
 [ -n "$bbver" ] && [ "$bbver" != "(none)" ] || die "apt knows no candidate for busybox-static; run 'apt-get update'"
+# Real tools in the guest: Debian's own binaries with the shared libraries
+# ldd names (the host is the same Debian release).
+mdver=$(candidate mdadm)
+[ -n "$mdver" ] && [ "$mdver" != "(none)" ] || die "apt knows no candidate for mdadm; run 'apt-get update'"
 
 key=$(printf '%s_%s__busybox_%s' "$kpkg" "$kver" "$bbver" | tr ':/' '__')
 dir=$cache_root/$key
@@ -97,6 +101,19 @@ if [ ! -e "$dir/.unpacked" ]; then
   log "download + unpack took $(( $(date +%s) - t0 )) s"
 fi
 
+tools=$dir/mdadm_$(printf '%s' "$mdver" | tr ':/' '__')
+if [ ! -e "$tools/.unpacked" ]; then
+  rm -rf "$tools" && mkdir -p "$tools/debs"
+  log "downloading mdadm=$mdver into $tools/debs"
+  (cd "$tools/debs" && apt-get download "mdadm=$mdver") >"$tools/download.log" 2>&1 || {
+    cat "$tools/download.log" >&2
+    die "apt-get download mdadm failed (is Debian's archive reachable? try 'apt-get update')"
+  }
+  dpkg -x "$(ls "$tools"/debs/mdadm_*.deb | head -n1)" "$tools/root" || die "dpkg -x mdadm failed"
+  touch "$tools/.unpacked"
+fi
+[ -x "$tools/root/sbin/mdadm" ] || die "no sbin/mdadm in the mdadm package"
+
 vmlinuz=$(ls "$dir"/kernel/boot/vmlinuz-* 2>/dev/null | head -n1)
 [ -f "$vmlinuz" ] || die "no /boot/vmlinuz-* in $kpkg"
 uname_r=${vmlinuz##*/vmlinuz-}
@@ -114,7 +131,7 @@ fi
 helper_srcs=("$here"/helpers/*.c)
 [ -e "${helper_srcs[0]}" ] || helper_srcs=()
 srchash=$( (cd "$here" && cat init.sh default-test.sh sgio.c pattern.h fetch-guest.sh "${helper_srcs[@]}"
-            ls helpers 2>/dev/null; echo "$MODULES") |
+            ls helpers 2>/dev/null; echo "$MODULES mdadm=$mdver") |
            sha256sum | cut -c1-16)
 initrd=$dir/initramfs-$srchash.cpio.gz
 if [ ! -s "$initrd" ]; then
@@ -141,6 +158,14 @@ if [ ! -s "$initrd" ]; then
       die "gcc -static failed for $c"
     }
   done
+
+  # mdadm and the shared libraries it needs (ldd's absolute paths).
+  cp "$tools/root/sbin/mdadm" "$root/sbin/mdadm"
+  for l in $(ldd "$tools/root/sbin/mdadm" | grep -oE '/[^ ]+'); do
+    mkdir -p "$root$(dirname "$l")"
+    cp -L "$l" "$root$l" || die "copying $l (for mdadm) failed"
+  done
+  mkdir -p "$root/etc/mdadm" "$root/run/mdadm"
 
   # Modules: resolve dependencies from each module's .modinfo 'depends=' (the
   # package ships no modules.dep; depmod is not needed). Post-order = load order.

@@ -10,6 +10,9 @@
 #                            'mark MARK' and before its next mark
 #   boot NAME ARGS...        run-guest.sh with the suite's --qemu/--lib and
 #                            --log $work/NAME.log; sets $out, $rc, $secs
+#   expect_kernel CASE MARK PATTERN...
+#                            passes when every (ERE) pattern is in the kernel
+#                            lines after MARK of boot $log; quotes them
 #   finish                   prints 'N passed, N failed' and exits
 #   $FCTEST_MKIMAGE          the patterned-image generator (fetch-guest.sh)
 # Guest scripts can call 'mark NAME' (defined by $GUEST_PRELUDE) to label
@@ -62,4 +65,18 @@ boot() { # boot NAME run-guest-args... -- guest-commands...
   if [ "$rc" != 0 ]; then
     printf '%s\n' "$out" | tail -n 40
   fi
+}
+expect_kernel() { # expect_kernel CASE MARK PATTERN...: every pattern in the mark's lines
+  local c=$1 m=$2 lines p missing=
+  shift 2
+  lines=$(kernel_lines "$work/$log.log" "$m")
+  for p in "$@"; do
+    printf '%s\n' "$lines" | grep -qE "$p" || missing+=" '$p'"
+  done
+  if [ -z "$missing" ]; then
+    pass "$c: the guest kernel says:"
+  else
+    fail "$c: the guest kernel did not log$missing; it said:"
+  fi
+  printf '%s\n' "$lines" | grep -v '^$' | sed 's/^/      | /'
 }

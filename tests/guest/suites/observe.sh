@@ -14,6 +14,14 @@
 #             their decisions and latencies of at least 2 s, and the
 #             ordinary media error at 1010 a rule gave; the statistics
 #             count them; `faultcore trace` reads the dump.
+#   raid1     md RAID1 (Debian's mdadm in the guest) over two disks, the
+#             second write-mostly so that reads go to the first, whose
+#             sector 2004 is unreadable until rewritten: a read of the
+#             array succeeds with the right data, the kernel says md
+#             corrected the read error, and the first disk's trace shows
+#             the failed read, md's rewrite of the bad block and the
+#             re-read, in that order (the read from the mirror is the
+#             second disk's).
 # usage: observe.sh [--qemu QEMU] [--lib libfaultcore.so]
 # Ends with 'N passed, N failed'.
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -115,5 +123,60 @@ PY
   fi
 else
   fail "trace: the controller dumped no trace"
+fi
+
+echo "== md RAID1 repairs a bad sector from its mirror"
+cat >"$work/raid.txtpb" <<'RULES'
+rules { name: "pending" range { lba: 2004 } media_error { heal_on_write { } } }
+RULES
+: >"$work/none.txtpb"
+python3 "$here/ask_controller.py" "$sock.raid" --node faults \
+  --dump-when "$work/raid.log:FCTEST-DUMP-NOW" \
+  --trace "$work/raid-trace.jsonl" >"$work/raid-controller.out" 2>&1 &
+controller=$!
+log=raid
+boot raid --rules "$work/raid.txtpb" --disk2-rules "$work/none.txtpb" --timeout 150 \
+  --qemu-arg -qmp --qemu-arg "unix:$sock.raid,server=on,wait=off" -- "$GUEST_PRELUDE" \
+  'd0=/dev/$(ls /sys/bus/scsi/devices/0:0:0:0/block); d1=/dev/$(ls /sys/bus/scsi/devices/0:0:1:0/block)' \
+  'mdadm --create /dev/md0 --level=1 --raid-devices=2 --metadata=1.0 --assume-clean --run --bitmap=none "$d0" --write-mostly "$d1" 2>&1' \
+  'mark raid-read; dd if=/dev/md0 of=/tmp/blocks bs=4096 count=1 skip=250 iflag=direct 2>/dev/null; echo "RAID-DD rc=$?"' \
+  'od -v -A d -t x8 /tmp/blocks | awk "NR % 32 == 1"' \
+  'cat /proc/mdstat; echo FCTEST-DUMP-NOW; sleep 3'
+wait "$controller"
+if [ $rc = 0 ]; then pass "raid1: the guest ran and powered off (${secs}s)"; else fail "raid1: boot rc=$rc"; fi
+printf '%s\n' "$out" | grep -E '^(mdadm|md0 )' | sed 's/^/   | /'
+expect_kernel "raid1" raid-read 'critical medium error, dev sd[ab], sector 2004' \
+  'md/raid1:md0: read error corrected \(8 sectors at 2000 on sd[ab]\)'
+# Block 2000 + i holds the word 0xfc5e0000000007d0 + i (pattern.h), eight times.
+want=$(for i in 0 1 2 3 4 5 6 7; do printf 'fc5e%012x\n' $((2000 + i)); done | tr '\n' ' ')
+got=$(printf '%s\n' "$out" | grep -E '^[0-9]{7} ' | awk '{print $2}' | tr '\n' ' ')
+if [ "$(line_of "$out" 'RAID-DD')" = "RAID-DD rc=0" ] && [ "$got" = "$want" ]; then
+  pass "raid1: the read of 2000..2007 through md0 succeeds with every block right"
+else
+  fail "raid1: want RAID-DD rc=0 and blocks $want, got $(line_of "$out" 'RAID-DD') / $got"
+fi
+if [ -f "$work/raid-trace.jsonl" ]; then
+  seq=$(python3 - "$work/raid-trace.jsonl" <<'PY'
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])][1:]
+near = [r for r in recs if r["bytes"] and r["offset"] <= 2004 * 512 < r["offset"] + r["bytes"]]
+print(" ".join("%s:%s:%s" % (r["op"], r["action"], r["result"]) for r in near))
+for r in near:
+    print("   | seq=%d %s %d+%d %s rule=%s result=%s" % (r["seq"], r["op"], r["offset"] // 512,
+          r["bytes"] // 512, r["action"], r["rule"], r["result"]))
+PY
+)
+  first=$(printf '%s\n' "$seq" | head -n1)
+  # md reads again from the failing disk before it turns to the mirror.
+  if printf '%s\n' "$first" | grep -qE '^(read:media_error:-5 )+write:pass:0 read:pass:0( read:pass:0)*$'; then
+    pass "raid1 trace of the first disk: the failed read(s), md's rewrite, the re-read, then reads that pass:"
+  else
+    fail "raid1 trace: want read:media_error:-5... write:pass:0 read:pass:0..., got '$first':"
+  fi
+  printf '%s\n' "$seq" | tail -n +2
+  [ -z "${FCTEST_KEEP_TRACE:-}" ] || cp "$work/raid-trace.jsonl" "$FCTEST_KEEP_TRACE"
+else
+  fail "raid1: no trace dumped:"
+  quote "$(cat "$work/raid-controller.out")"
 fi
 finish

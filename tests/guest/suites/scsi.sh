@@ -57,20 +57,6 @@ expect_sense() { # expect_sense CASE LINE STATUS KEY/ASC/ASCQ FORMAT INFO MAP
     echo "      line ${l:-none}"
   fi
 }
-expect_kernel() { # expect_kernel CASE MARK PATTERN...: every pattern in the mark's lines
-  local c=$1 m=$2 lines p missing=
-  shift 2
-  lines=$(kernel_lines "$work/$log.log" "$m")
-  for p in "$@"; do
-    printf '%s\n' "$lines" | grep -qE "$p" || missing+=" '$p'"
-  done
-  if [ -z "$missing" ]; then
-    pass "$c: the guest kernel says:"
-  else
-    fail "$c: the guest kernel did not log$missing; it said:"
-  fi
-  printf '%s\n' "$lines" | grep -v '^$' | sed 's/^/      | /'
-}
 G10=GGGGGGGGGG P22=PPPPPPPPPPPPPPPPPPPPPP G32=GGGGGGGGGGGGGGGGGGGGGGGGGGGGGGGG
 
 echo "== virtio-scsi, no rule"
