@@ -128,22 +128,30 @@ absl::Status Engine::LoadBuffer(absl::string_view data, RuleFormat format,
 absl::Status Engine::LoadValidated(const v1::RuleSet& rules) {
   CompiledRuleSet compiled = CompileRuleSet(
       rules, [this](absl::string_view name) { return TargetId(name); });
-  std::lock_guard<std::mutex> lock(writer_mu_);
-  Publish(std::make_unique<Generation>(
-      BuildIndex(std::move(compiled), next_serial_++)));
+  WriteScope scope(*this);
+  Publish(scope, std::make_unique<Generation>(
+                     BuildIndex(std::move(compiled), next_serial_++)));
   synthetic_ = false;
   RegisterNames(current_.load(std::memory_order_relaxed));
   return absl::OkStatus();
 }
 
-void Engine::Publish(std::unique_ptr<Generation> next) {
+void Engine::Publish(WriteScope& scope, std::unique_ptr<Generation> next) {
   if (next != nullptr) next->Observe(observer_.active());
-  Generation* old =
-      current_.exchange(next.release(), std::memory_order_seq_cst);
+  scope.replaced_.emplace_back(
+      current_.exchange(next.release(), std::memory_order_seq_cst));
+}
+
+Engine::WriteScope::WriteScope(Engine& engine)
+    : engine_(engine), lock_(engine.writer_mu_) {}
+
+Engine::WriteScope::~WriteScope() {
+  lock_.unlock();
+  if (replaced_.empty()) return;
   rcu::Synchronize();
-  delete old;
-  std::lock_guard<std::mutex> lock(heal_mu_);
-  ReclaimRetired();
+  replaced_.clear();
+  std::lock_guard<std::mutex> lock(engine_.heal_mu_);
+  engine_.ReclaimRetired();
 }
 
 uint32_t Engine::TargetId(absl::string_view name) {
@@ -156,7 +164,7 @@ uint32_t Engine::TargetId(absl::string_view name) {
 
 Action Engine::CheckRules(uint32_t target, Op op, uint64_t offset,
                           uint64_t length, Verdict* out) {
-  rcu::ReadSection section;
+  rcu::OutermostReadSection section;
   const Generation* gen = current_.load(std::memory_order_seq_cst);
   if (gen == nullptr) return Pass(out);
   const uint64_t end = length > std::numeric_limits<uint64_t>::max() - offset
@@ -372,10 +380,10 @@ std::string Engine::CurrentState() const {
 
 void Engine::Reset() {
   {
-    std::lock_guard<std::mutex> lock(writer_mu_);
+    WriteScope scope(*this);
     Generation* gen = current_.load(std::memory_order_seq_cst);
     if (gen != nullptr) {
-      Publish(std::make_unique<Generation>(gen->shared_compiled()));
+      Publish(scope, std::make_unique<Generation>(gen->shared_compiled()));
     }
   }
   holds_.Release(std::nullopt, std::nullopt);
@@ -506,18 +514,18 @@ absl::Status Engine::Resolve(uint64_t ticket, const Decision& d) {
 }
 
 absl::Status Engine::StartTrace(uint64_t capacity, bool injected_only) {
-  std::lock_guard<std::mutex> lock(writer_mu_);
+  WriteScope scope(*this);
   absl::Status status = observer_.StartTrace(capacity, injected_only);
   if (!status.ok()) return status;
   RegisterNames(current_.load(std::memory_order_relaxed));
-  UpdateObservation();
+  UpdateObservation(scope);
   return absl::OkStatus();
 }
 
 void Engine::StopTrace() {
-  std::lock_guard<std::mutex> lock(writer_mu_);
+  WriteScope scope(*this);
   observer_.StopTrace();
-  UpdateObservation();
+  UpdateObservation(scope);
 }
 
 absl::Status Engine::DumpTrace(const std::string& path) const {
@@ -533,17 +541,17 @@ absl::Status Engine::DumpTrace(const std::string& path) const {
 }
 
 absl::Status Engine::StartStats(uint64_t heat_bucket_bytes) {
-  std::lock_guard<std::mutex> lock(writer_mu_);
+  WriteScope scope(*this);
   absl::Status status = observer_.StartStats(heat_bucket_bytes);
   if (!status.ok()) return status;
-  UpdateObservation();
+  UpdateObservation(scope);
   return absl::OkStatus();
 }
 
 void Engine::StopStats() {
-  std::lock_guard<std::mutex> lock(writer_mu_);
+  WriteScope scope(*this);
   observer_.StopStats();
-  UpdateObservation();
+  UpdateObservation(scope);
 }
 
 void Engine::RegisterNames(const Generation* gen) {
@@ -555,13 +563,13 @@ void Engine::RegisterNames(const Generation* gen) {
   observer_.AddNames(gen->compiled().serial, std::move(names), rules.states);
 }
 
-void Engine::UpdateObservation() {
+void Engine::UpdateObservation(WriteScope& scope) {
   Generation* gen = current_.load(std::memory_order_relaxed);
   if (observer_.active()) {
     if (gen == nullptr) {
       // Observing an engine without rules: an empty rule set routes the
       // requests (Check() passes on a null generation without a look).
-      Publish(std::make_unique<Generation>(BuildIndex(
+      Publish(scope, std::make_unique<Generation>(BuildIndex(
           CompileRuleSet(v1::RuleSet(),
                          [this](absl::string_view n) { return TargetId(n); }),
           next_serial_++)));
@@ -572,7 +580,7 @@ void Engine::UpdateObservation() {
     }
   } else if (gen != nullptr) {
     if (synthetic_) {
-      Publish(nullptr);
+      Publish(scope, nullptr);
       synthetic_ = false;
     } else {
       gen->Observe(false);

@@ -182,16 +182,34 @@ class Engine {
   Action DecideRules(const Generation& gen, uint32_t target, Op op,
                      uint64_t offset, uint64_t length, uint64_t end,
                      Verdict* out);
+  // The writer side: holds writer_mu_ for its lifetime and collects the
+  // generations Publish() replaced; its destructor releases the mutex first
+  // and only then waits for a grace period and frees them, so that a slow
+  // reader delays only its own writer, never the next one.
+  class WriteScope {
+   public:
+    explicit WriteScope(Engine& engine);
+    ~WriteScope();
+    WriteScope(const WriteScope&) = delete;
+    WriteScope& operator=(const WriteScope&) = delete;
+
+   private:
+    friend class Engine;
+    Engine& engine_;
+    std::unique_lock<std::mutex> lock_;
+    std::vector<std::unique_ptr<Generation>> replaced_;
+  };
+
   // Makes the request path match the observer's state: while it is active
   // every generation routes requests to Decide(), and an engine without
-  // rules gets an empty rule set for that.  Caller holds writer_mu_.
-  void UpdateObservation();
+  // rules gets an empty rule set for that.
+  void UpdateObservation(WriteScope& scope);
   // Gives the observer the names of `gen` for trace dumps.
   void RegisterNames(const Generation* gen);
 
-  // Publishes `next` and frees the previous generation after a grace
-  // period.  Caller holds writer_mu_.
-  void Publish(std::unique_ptr<Generation> next);
+  // Publishes `next`; `scope` frees the previous generation after a grace
+  // period, once writer_mu_ is released.
+  void Publish(WriteScope& scope, std::unique_ptr<Generation> next);
   // Records that a write made it to the medium over [start, end) for rule
   // `rule_id`: its blocks there heal.
   void Heal(const Generation& gen, uint32_t rule_id, uint64_t start,

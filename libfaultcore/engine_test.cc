@@ -4,13 +4,17 @@
 // one.
 #include "libfaultcore/engine.h"
 
+#include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "gtest/gtest.h"
 #include "libfaultcore/corrupt.h"
+#include "libfaultcore/internal/rcu.h"
 
 namespace faultcore {
 namespace {
@@ -412,6 +416,53 @@ TEST_F(EngineTest, RequestsNearTheTopOfTheAddressSpace) {
             Action::kMediaError);
   EXPECT_EQ(v.first_bad_byte, bad);
   EXPECT_EQ(v.block_size, 4096u);
+}
+
+// A loader waits for a grace period before freeing the rule set it
+// replaced, but not while it holds the writer lock: a reader that stays in
+// its section delays that loader only, and the next load is published at
+// once.
+TEST_F(EngineTest, SlowReaderDoesNotBlockTheNextLoad) {
+  auto rules = [](int n) {
+    std::string text;
+    for (int i = 0; i < n; ++i) {
+      text += "rules { range { lba: " + std::to_string(i) +
+              " } media_error {} }\n";
+    }
+    return text;
+  };
+  std::atomic<bool> reader_in{false}, reader_out{false};
+  std::thread reader([&] {
+    rcu::ReadSection section;
+    reader_in.store(true);
+    while (!reader_out.load()) std::this_thread::yield();
+  });
+  while (!reader_in.load()) std::this_thread::yield();
+
+  auto load = [&](int n) {
+    return std::thread([&, n] {
+      EXPECT_TRUE(
+          engine_->LoadBuffer(rules(n), RuleFormat::kText, "t.txtpb").ok());
+    });
+  };
+  auto published = [&](uint32_t n) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (engine_->RuleCount() != n) {
+      if (std::chrono::steady_clock::now() > deadline) return false;
+      std::this_thread::yield();
+    }
+    return true;
+  };
+  std::thread first = load(1);
+  EXPECT_TRUE(published(1));
+  std::thread second = load(2);
+  EXPECT_TRUE(published(2)) << "the second load waited for the first "
+                               "loader's grace period";
+  reader_out.store(true);
+  reader.join();
+  first.join();
+  second.join();
+  EXPECT_EQ(engine_->RuleCount(), 2u);
 }
 
 }  // namespace

@@ -21,12 +21,19 @@
 // snapshot happens-before the writer frees it.
 //
 // Threads are registered lazily on their first section, whoever created
-// them; a thread's slot is returned to a free list when it exits.  Sections
-// do not nest.
+// them; a thread's slot is returned to a free list when it exits.
+//
+// ReadSections nest: an inner section finds its thread already inside one
+// (its slot is nonzero), keeps the outer section's older period and puts it
+// back on exit, so the outermost section protects both until it ends.  The
+// request path, which is never entered from inside the library, uses
+// OutermostReadSection instead: two instructions cheaper, it must not be
+// opened inside another section (debug builds assert it).
 #ifndef FAULTCORE_LIBFAULTCORE_INTERNAL_RCU_H_
 #define FAULTCORE_LIBFAULTCORE_INTERNAL_RCU_H_
 
 #include <atomic>
+#include <cassert>
 #include <cstdint>
 
 namespace faultcore {
@@ -51,27 +58,59 @@ extern thread_local ReaderSlot* tls_slot
     __attribute__((tls_model("initial-exec")));
 }  // namespace internal
 
+namespace internal {
+// Enters a section at `period` (a fresh one, or the enclosing section's).
+inline void EnterSection(ReaderSlot* slot, uint64_t period) {
+  if (g_readers_need_fence.load(std::memory_order_relaxed)) {
+    slot->period.store(period, std::memory_order_seq_cst);
+  } else {
+    slot->period.store(period, std::memory_order_relaxed);
+    std::atomic_signal_fence(std::memory_order_seq_cst);
+  }
+}
+inline ReaderSlot* ThisThreadSlot() {
+  ReaderSlot* slot = tls_slot;
+  if (__builtin_expect(slot == nullptr, 0)) slot = RegisterThisThread();
+  return slot;
+}
+}  // namespace internal
+
 // RAII read-side section.  Cheap; create on the stack around every use of a
-// pointer loaded from an RCU-published atomic.
+// pointer loaded from an RCU-published atomic.  May nest.
 class ReadSection {
  public:
-  ReadSection() {
-    ReaderSlot* slot = internal::tls_slot;
-    if (__builtin_expect(slot == nullptr, 0)) {
-      slot = internal::RegisterThisThread();
-    }
-    slot_ = slot;
+  ReadSection() : slot_(internal::ThisThreadSlot()) {
+    // Only this thread writes its slot, so a relaxed load reads its own
+    // last store: nonzero is the period of an enclosing section.
+    outer_period_ = slot_->period.load(std::memory_order_relaxed);
     uint64_t period = internal::g_period.load(std::memory_order_acquire);
-    if (internal::g_readers_need_fence.load(std::memory_order_relaxed)) {
-      slot->period.store(period, std::memory_order_seq_cst);
-    } else {
-      slot->period.store(period, std::memory_order_relaxed);
-      std::atomic_signal_fence(std::memory_order_seq_cst);
-    }
+    internal::EnterSection(slot_, outer_period_ != 0 ? outer_period_ : period);
   }
-  ~ReadSection() { slot_->period.store(0, std::memory_order_release); }
+  ~ReadSection() {
+    slot_->period.store(outer_period_, std::memory_order_release);
+  }
   ReadSection(const ReadSection&) = delete;
   ReadSection& operator=(const ReadSection&) = delete;
+
+ private:
+  ReaderSlot* slot_;
+  uint64_t outer_period_;  // the enclosing section's period, 0 if none
+};
+
+// A ReadSection that is never nested in another: for the request path only.
+class OutermostReadSection {
+ public:
+  OutermostReadSection() : slot_(internal::ThisThreadSlot()) {
+    assert(slot_->period.load(std::memory_order_relaxed) == 0 &&
+           "an OutermostReadSection inside another read section");
+    internal::EnterSection(
+        slot_, internal::g_period.load(std::memory_order_acquire));
+  }
+  ~OutermostReadSection() {
+    slot_->period.store(0, std::memory_order_release);
+  }
+  OutermostReadSection(const OutermostReadSection&) = delete;
+  OutermostReadSection& operator=(const OutermostReadSection&) = delete;
 
  private:
   ReaderSlot* slot_;
