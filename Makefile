@@ -17,19 +17,22 @@ BAZEL_FLAGS := --disk_cache=$(CACHE_DIR)/bazel-disk \
 TSAN_TESTS := //libfaultcore:rcu_test //libfaultcore:observer_test \
               //tests:concurrency_stress_test
 
-.PHONY: help deps build check test tsan asan demo demo-engine clean
+.PHONY: help deps build check test tsan asan fuzz check-abi abi-baseline demo demo-engine clean
 
 help:
 	@echo "make demo    - build faultcore and the patched QEMU, boot a Linux guest on a disk"
 	@echo "               failing as examples/demo.txtpb says, show what the guest saw"
 	@echo "make demo-engine - only the engine deciding on examples/demo.txtpb (no QEMU)"
-	@echo "make check   - build and run every test (unit, property, C ABI, TSan stress)"
+	@echo "make check   - build and run every test (unit, property, C ABI, sanitizers,"
+	@echo "               fuzzing, ABI, QEMU, real guests)"
 	@echo "make build   - build libfaultcore.so, the static library and tools"
 	@echo "make asan    - run the tests under AddressSanitizer + UBSan"
+	@echo "make fuzz    - run every libFuzzer target for FUZZ_SECONDS (default 60)"
+	@echo "make check-abi - compare libfaultcore.so's ABI with its abigail baseline"
 	@echo "make clean   - remove Bazel's outputs for this tree"
 
 deps:
-	@scripts/install-deps.sh bazel
+	@scripts/install-deps.sh bazel fuzz abi
 
 build: deps
 	$(BAZEL) build $(BAZEL_FLAGS) //...
@@ -38,7 +41,7 @@ build: deps
 # hot-path instruction guard and the patched-QEMU tests.  Ends with one line
 # 'N passed, N failed' summed over every stage.
 check: deps
-	@BAZEL="$(BAZEL)" BAZEL_FLAGS="$(BAZEL_FLAGS)" TSAN_TESTS="$(TSAN_TESTS)" \
+	@BAZEL="$(BAZEL)" BAZEL_FLAGS="$(BAZEL_FLAGS)" TSAN_TESTS="$(TSAN_TESTS)" CACHE_DIR=$(CACHE_DIR) \
 	  scripts/check.sh
 
 test: check
@@ -48,6 +51,19 @@ tsan: deps
 
 asan: deps
 	$(BAZEL) test $(BAZEL_FLAGS) --config=asan //...
+
+# libFuzzer targets (fuzz/BUILD.bazel), clang in an output base of its own.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	@BAZEL="$(BAZEL)" CACHE_DIR=$(CACHE_DIR) FUZZ_SECONDS=$(FUZZ_SECONDS) fuzz/run-fuzzers.sh
+
+# The ABI check and, after a deliberate ABI change, a new baseline
+# (libfaultcore/ABI.md says when that needs which version bump).
+check-abi: deps
+	@BAZEL="$(BAZEL)" BAZEL_FLAGS="$(BAZEL_FLAGS)" scripts/check-abi.sh
+
+abi-baseline: deps
+	@BAZEL="$(BAZEL)" BAZEL_FLAGS="$(BAZEL_FLAGS)" scripts/check-abi.sh --update
 
 # The first run builds QEMU (about 6 minutes on 2 cores; cached afterwards)
 # and downloads the guest kernel (cached).

@@ -168,7 +168,33 @@ static_assert(FC_DECIDE_SCSI_SENSE_KEY == faultcore::kDecideScsiKey &&
               FC_DECIDE_ATA_STATUS == faultcore::kDecideAtaStatus &&
               FC_DECIDE_ATA_ERROR == faultcore::kDecideAtaError &&
               FC_DECIDE_ERRNO == faultcore::kDecideErrno);
-static_assert(FC_ACTION_ASK == static_cast<int>(faultcore::Action::kAsk));
+// The C enums and constants are the C++ core's values (verdict.h, engine.h):
+// verdicts and ops cross the boundary by value.
+constexpr bool SameOp(uint32_t c, faultcore::Op cc) {
+  return c == static_cast<uint32_t>(cc);
+}
+constexpr bool SameAction(uint32_t c, faultcore::Action cc) {
+  return c == static_cast<uint32_t>(cc);
+}
+static_assert(SameOp(FC_OP_READ, faultcore::Op::kRead) &&
+              SameOp(FC_OP_WRITE, faultcore::Op::kWrite) &&
+              SameOp(FC_OP_FLUSH, faultcore::Op::kFlush) &&
+              SameOp(FC_OP_DISCARD, faultcore::Op::kDiscard) &&
+              SameOp(FC_OP_WRITE_ZEROES, faultcore::Op::kWriteZeroes));
+static_assert(SameAction(FC_ACTION_PASS, faultcore::Action::kPass) &&
+              SameAction(FC_ACTION_MEDIA_ERROR, faultcore::Action::kMediaError) &&
+              SameAction(FC_ACTION_WRITE_FAULT, faultcore::Action::kWriteFault) &&
+              SameAction(FC_ACTION_RECOVERED, faultcore::Action::kRecovered) &&
+              SameAction(FC_ACTION_DELAY, faultcore::Action::kDelay) &&
+              SameAction(FC_ACTION_HOLD, faultcore::Action::kHold) &&
+              SameAction(FC_ACTION_CORRUPT, faultcore::Action::kCorrupt) &&
+              SameAction(FC_ACTION_TORN_WRITE, faultcore::Action::kTornWrite) &&
+              SameAction(FC_ACTION_LOST_WRITE, faultcore::Action::kLostWrite) &&
+              SameAction(FC_ACTION_ASK, faultcore::Action::kAsk));
+static_assert(FC_VERDICT_REPORT_SUCCESS == faultcore::kReportSuccess &&
+              FC_VERDICT_FAIL_ON_TIMEOUT == faultcore::kFailOnTimeout);
+static_assert(FC_NO_RULE == faultcore::kNoRule);
+static_assert(FC_TARGET_NONE == faultcore::kNoTarget);
 
 constexpr size_t kActionEnd = offsetof(fc_verdict, action) + sizeof(uint32_t);
 
@@ -209,6 +235,10 @@ __attribute__((noinline)) uint32_t CheckWithRules(fc_engine* engine,
 extern "C" {
 
 fc_status fc_engine_create(fc_engine** engine, char** errmsg) {
+  if (engine == nullptr) {
+    SetError(errmsg, "no place for the engine (engine is NULL)");
+    return FC_INVALID_ARGUMENT;
+  }
   try {
     absl::StatusOr<std::unique_ptr<Engine>> created = Engine::Create();
     if (!created.ok()) return ToStatus(created.status(), errmsg);
@@ -298,10 +328,19 @@ void fc_corrupt_buffer(const fc_verdict* verdict, uint64_t buf_offset,
 }
 
 fc_status fc_engine_raise_event(fc_engine* engine, const char* event) {
-  if (event == nullptr) return FC_INVALID_ARGUMENT;
+  return fc_engine_raise_event_ex(engine, event, nullptr);
+}
+
+fc_status fc_engine_raise_event_ex(fc_engine* engine, const char* event,
+                                   char** errmsg) {
+  if (event == nullptr) {
+    SetError(errmsg, "no event given");
+    return FC_INVALID_ARGUMENT;
+  }
   try {
-    return ToStatus(engine->engine->RaiseEvent(event), nullptr);
+    return ToStatus(engine->engine->RaiseEvent(event), errmsg);
   } catch (...) {
+    SetError(errmsg, "internal error raising an event");
     return FC_INTERNAL;
   }
 }
@@ -587,23 +626,42 @@ const char* fc_library_version(void) { return faultcore::kLibraryVersion; }
 void fc_free(void* ptr) { std::free(ptr); }
 
 const fc_api* faultcore_get_api(void) {
+  // Designated, in declaration order (the compiler checks both): a field
+  // added to fc_api and not filled here stays NULL, never shifted.
   static const fc_api kApi = {
-      sizeof(fc_api),        FC_ABI_VERSION_MAJOR,
-      FC_ABI_VERSION_MINOR,  0,
-      fc_library_version,    fc_engine_create,
-      fc_engine_destroy,     fc_engine_load_file,
-      fc_engine_load_buffer, fc_engine_target_id,
-      fc_engine_check,       fc_corrupt_buffer,
-      fc_engine_raise_event, fc_engine_state,
-      fc_engine_reset,       fc_engine_hold,
-      fc_engine_hold_cancel, fc_engine_release,
-      fc_engine_rule_count,  fc_engine_rule_name,
-      fc_engine_rule_stats,  fc_free,
-      fc_engine_ask,         fc_engine_resolve,
-      fc_engine_take_decision, fc_engine_trace_start,
-      fc_engine_trace_stop,  fc_engine_trace_dump,
-      fc_engine_complete,    fc_engine_stats_start,
-      fc_engine_stats_stop,  fc_engine_op_stats,
+      .size = sizeof(fc_api),
+      .abi_major = FC_ABI_VERSION_MAJOR,
+      .abi_minor = FC_ABI_VERSION_MINOR,
+      .reserved = 0,
+      .library_version = fc_library_version,
+      .engine_create = fc_engine_create,
+      .engine_destroy = fc_engine_destroy,
+      .engine_load_file = fc_engine_load_file,
+      .engine_load_buffer = fc_engine_load_buffer,
+      .engine_target_id = fc_engine_target_id,
+      .engine_check = fc_engine_check,
+      .corrupt_buffer = fc_corrupt_buffer,
+      .engine_raise_event = fc_engine_raise_event,
+      .engine_state = fc_engine_state,
+      .engine_reset = fc_engine_reset,
+      .engine_hold = fc_engine_hold,
+      .engine_hold_cancel = fc_engine_hold_cancel,
+      .engine_release = fc_engine_release,
+      .engine_rule_count = fc_engine_rule_count,
+      .engine_rule_name = fc_engine_rule_name,
+      .engine_rule_stats = fc_engine_rule_stats,
+      .free = fc_free,
+      .engine_ask = fc_engine_ask,
+      .engine_resolve = fc_engine_resolve,
+      .engine_take_decision = fc_engine_take_decision,
+      .engine_trace_start = fc_engine_trace_start,
+      .engine_trace_stop = fc_engine_trace_stop,
+      .engine_trace_dump = fc_engine_trace_dump,
+      .engine_complete = fc_engine_complete,
+      .engine_stats_start = fc_engine_stats_start,
+      .engine_stats_stop = fc_engine_stats_stop,
+      .engine_op_stats = fc_engine_op_stats,
+      .engine_raise_event_ex = fc_engine_raise_event_ex,
   };
   return &kApi;
 }

@@ -138,6 +138,10 @@ absl::Status ReadRuleFile(const std::string& path, std::string* data,
     return fail(status.code(), std::string(status.message()));
   };
 
+  if (path.empty()) {
+    out->push_back(FileDiagnostic("\"\"", "the rule file's name is empty"));
+    return Failure(absl::StatusCode::kInvalidArgument, *out);
+  }
   int fd;
   do {
     fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);

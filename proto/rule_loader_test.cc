@@ -782,6 +782,16 @@ TEST_F(RuleLoaderTest, MissingFile) {
   ASSERT_THAT(diagnostics_, SizeIs(1));
 }
 
+// Found by //fuzz:cli_args: an empty name used to give a message that named
+// no file at all (": error: cannot open rule file").
+TEST_F(RuleLoaderTest, EmptyFileNameIsNamedInTheError) {
+  const absl::StatusOr<v1::RuleSet> set =
+      LoadRuleSetFile("", RuleFormat::kAuto, &diagnostics_);
+  EXPECT_EQ(set.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(set.status().message()),
+              StartsWith("\"\": error: the rule file's name is empty"));
+}
+
 TEST_F(RuleLoaderTest, DirectoryIsNotARuleFile) {
   const absl::StatusOr<v1::RuleSet> set =
       LoadRuleSetFile(TempPath(""), RuleFormat::kAuto, &diagnostics_);

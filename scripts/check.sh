@@ -3,8 +3,11 @@
 # when one fails, then prints one closing line 'N passed, N failed' summed
 # over all stages (each stage prints its own count first).
 #
-# Stages: Bazel tests (unit, property, C ABI, CLI), the ThreadSanitizer
-# stress tests, the instruction-count guard of the hot path, the patched
+# Stages: Bazel tests (unit, property, C ABI, CLI, fuzz corpus replays), the
+# ThreadSanitizer stress tests, every Bazel test again under AddressSanitizer
+# and UndefinedBehaviorSanitizer, a short run of each libFuzzer target
+# (FUZZ_SECONDS, default 20), the ABI check of libfaultcore.so against its
+# abigail baseline, the instruction-count guard of the hot path, the patched
 # QEMU tests (builds QEMU through qemu-glue's cached pipeline), the patch
 # series' hygiene (checkpatch, one identity per patch, the imported header
 # verbatim; after the QEMU stage, which fetches the source checkpatch.pl
@@ -18,7 +21,7 @@ cd "$(dirname "$0")/.."
 BAZEL=${BAZEL:-bazel}
 BAZEL_FLAGS=${BAZEL_FLAGS:-}
 TSAN_TESTS=${TSAN_TESTS:-//libfaultcore:rcu_test //tests:concurrency_stress_test}
-stages=${FAULTCORE_CHECK_STAGES:-bazel tsan bench-guard qemu series guest guest-6.12}
+stages=${FAULTCORE_CHECK_STAGES:-bazel tsan asan fuzz abi bench-guard qemu series guest guest-6.12}
 
 total_passed=0
 total_failed=0
@@ -79,11 +82,28 @@ tsan_stage() {
   return $status
 }
 
+asan_stage() {
+  local status=0
+  # shellcheck disable=SC2086
+  $BAZEL test $BAZEL_FLAGS --config=asan --nocache_test_results //... || status=1
+  local tests
+  tests=$($BAZEL query 'tests(//...)' 2>/dev/null)
+  # shellcheck disable=SC2086
+  scripts/test-summary.py \
+    --testlogs "$($BAZEL info $BAZEL_FLAGS --config=asan bazel-testlogs 2>/dev/null)" \
+    $tests || status=1
+  return $status
+}
+
 for stage in $stages; do
   case "$stage" in
     series) run_stage "QEMU patch series" qemu-glue/scripts/check-series.sh ;;
     bazel) run_stage "bazel tests" bazel_stage ;;
     tsan) run_stage "ThreadSanitizer" tsan_stage ;;
+    asan) run_stage "AddressSanitizer + UBSan" asan_stage ;;
+    fuzz) run_stage "fuzzing (${FUZZ_SECONDS:-20} s per target)" \
+      env FUZZ_SECONDS="${FUZZ_SECONDS:-20}" fuzz/run-fuzzers.sh ;;
+    abi) run_stage "ABI of libfaultcore.so" scripts/check-abi.sh ;;
     bench-guard) run_stage "hot-path instruction guard" make --no-print-directory bench-guard ;;
     qemu) run_stage "patched QEMU" make --no-print-directory check-qemu ;;
     guest) run_stage "real guest (Debian 6.1 under TCG)" make --no-print-directory check-guest ;;

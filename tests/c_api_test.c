@@ -118,6 +118,14 @@ static void TestVersions(void) {
          (unsigned)(fc_abi_version() & 0xffff));
 }
 
+static void TestCreateWithoutAPlace(void) {
+  char *err = NULL;
+  phase = "create with engine NULL";
+  CHECK(fc_engine_create(NULL, &err) == FC_INVALID_ARGUMENT);
+  CHECK(err != NULL);
+  fc_free(err);
+}
+
 static void TestEmptyEngine(void) {
   fc_engine *e;
   fc_verdict v;
@@ -412,6 +420,18 @@ static void TestEventsAndState(void) {
   CHECK(fc_engine_check(e, FC_TARGET_NONE, FC_OP_WRITE, 0, 4096, NULL) ==
         FC_ACTION_PASS);
   CHECK(fc_engine_raise_event(e, "no-such-event") == FC_NOT_FOUND);
+  {
+    /* Since 1.2: the same with a message. */
+    char *err = NULL;
+    CHECK(fc_engine_raise_event_ex(e, "no-such-event", &err) == FC_NOT_FOUND);
+    CHECK(err != NULL && strstr(err, "no transition on event \"no-such-event\""));
+    fc_free(err);
+    err = NULL;
+    CHECK(fc_engine_raise_event_ex(e, NULL, &err) == FC_INVALID_ARGUMENT);
+    CHECK(err != NULL);
+    fc_free(err);
+    CHECK(fc_engine_raise_event_ex(e, "repair", NULL) == FC_OK);
+  }
 
   /* Reset: counters and state start over. */
   fc_engine_check(e, disk0, FC_OP_READ, 10 * 4096, 4096, NULL);
@@ -658,12 +678,15 @@ static void TestApiTable(void) {
   CHECK(api->size >= offsetof(fc_api, engine_op_stats) + sizeof(void *));
   CHECK(api->engine_resolve == fc_engine_resolve);
   CHECK(api->engine_op_stats == fc_engine_op_stats);
+  CHECK(api->size >= offsetof(fc_api, engine_raise_event_ex) + sizeof(void *));
+  CHECK(api->engine_raise_event_ex == fc_engine_raise_event_ex);
   CHECK(api->library_version != NULL &&
         strcmp(api->library_version(), fc_library_version()) == 0);
 }
 
 int main(void) {
   TestVersions();
+  TestCreateWithoutAPlace();
   TestEmptyEngine();
   TestVerdicts();
   TestVerdictSize();

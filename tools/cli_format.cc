@@ -177,8 +177,8 @@ std::string Duration(uint64_t ns) {
       if (ns % unit.ns == 0) return absl::StrCat(ns / unit.ns, " ", unit.name);
       const double value = static_cast<double>(ns) / unit.ns;
       // Whole seconds from 1000 s up: "1235 s", not "1.23e+03 s".
-      return absl::StrFormat(value >= 999.5 ? "%.0f %s" : "%.3g %s", value,
-                             unit.name);
+      return value >= 999.5 ? absl::StrFormat("%.0f %s", value, unit.name)
+                            : absl::StrFormat("%.3g %s", value, unit.name);
     }
   }
   return "";

@@ -295,7 +295,6 @@ class DumpBuilder {
     TraceRecord r;
     r.line = number;
     std::string op, action;
-    std::optional<uint64_t> latency;
     if (!f.Uint("seq", &r.seq) || !f.Uint("ns", &r.ns) ||
         !f.NullableString("target", &r.target) || !f.String("op", &op) ||
         !f.Uint("offset", &r.offset) || !f.Uint("bytes", &r.bytes) ||

@@ -9,11 +9,16 @@
  *    released by the matching fc_*_destroy.  Strings the library returns
  *    through `char **` arguments are allocated by the library and released
  *    with fc_free().  Strings passed in are copied when kept.
- *  - Errors.  Functions return an fc_status (FC_OK == 0).  Where a function
- *    takes a trailing `char **errmsg`, it may be NULL; otherwise, on failure,
+ *  - Errors.  Fallible functions return an fc_status (FC_OK == 0); each
+ *    one's comment ends with an "Errors:" line listing the statuses it
+ *    returns and whether a message comes with them.  Where a function takes
+ *    a trailing `char **errmsg`, it may be NULL; otherwise, on failure,
  *    *errmsg receives a message (naming the file, line, rule and field where
- *    there is one) to be released with fc_free(); on success it is left alone.
- *    No C++ exception ever crosses this boundary.
+ *    there is one) to be released with fc_free(); on success it is left
+ *    alone.  Functions without `errmsg` report a status only: their statuses
+ *    are specific enough to need no message.  Functions returning void or a
+ *    value cannot fail (they do nothing on a bad argument, as said).  No C++
+ *    exception ever crosses this boundary.
  *  - Integers.  Offsets and lengths are bytes, uint64_t.  Times are
  *    nanoseconds, uint64_t.  Rule ids are indexes into the loaded rule set.
  *  - NULL.  Handles must not be NULL unless stated; optional out-arguments
@@ -25,7 +30,8 @@
  *    run concurrently with it and never make it wait.  Replacing the rule set
  *    is atomic: a check sees either the old set or the new one.
  *  - Versioning.  FC_ABI_VERSION_MAJOR changes when something here changes
- *    incompatibly; FC_ABI_VERSION_MINOR when something is added.  Structs
+ *    incompatibly; FC_ABI_VERSION_MINOR when something is added (the whole
+ *    policy, and the check that enforces it: libfaultcore/ABI.md).  Structs
  *    that cross the boundary begin with a `size` field the caller sets to
  *    sizeof() as it knows it, so older and newer sides can talk.  Plugin
  *    hosts load the shared object, call faultcore_get_api() and check
@@ -48,13 +54,14 @@ extern "C" {
 #endif
 
 #define FC_ABI_VERSION_MAJOR 1
-#define FC_ABI_VERSION_MINOR 1
+#define FC_ABI_VERSION_MINOR 2
 
 /*
  * ABI history (what each minor version added):
  *   1.0  the engine, checks, holds, counters, plugin table
  *   1.1  FC_ACTION_ASK and fc_engine_ask/resolve/take_decision;
  *        fc_verdict.seq; traces, statistics and fc_engine_complete
+ *   1.2  fc_engine_raise_event_ex (with a message)
  */
 
 /* ---- Status codes ---------------------------------------------------- */
@@ -150,7 +157,9 @@ typedef struct fc_verdict {
 
 typedef struct fc_engine fc_engine;
 
-/* Creates an engine with no rules (every request passes). */
+/* Creates an engine with no rules (every request passes).
+ * Errors: FC_INVALID_ARGUMENT (engine is NULL), FC_RESOURCE_EXHAUSTED,
+ * FC_INTERNAL; with a message. */
 FC_EXPORT fc_status fc_engine_create(fc_engine **engine, char **errmsg);
 /* Destroys an engine.  Held requests are released first.  No other call on
  * the engine may be running or start afterwards.  NULL is a no-op. */
@@ -166,10 +175,15 @@ typedef enum fc_format {
 /* Replaces the engine's rule set with the one in `path`.  On any error the
  * previous rules stay active and *errmsg says where and why
  * ("FILE:LINE:COL: error: rules[3] ("name").field: message").  A successful
- * load resets counters, state and heals. */
+ * load resets counters, state and heals.
+ * Errors: FC_INVALID_ARGUMENT (no path, not a rule file, invalid rules),
+ * FC_NOT_FOUND (no such file), FC_IO_ERROR (unreadable),
+ * FC_RESOURCE_EXHAUSTED (too large, out of memory), FC_INTERNAL; with a
+ * message. */
 FC_EXPORT fc_status fc_engine_load_file(fc_engine *engine, const char *path,
                                         fc_format format, char **errmsg);
-/* Same, from memory.  `name` is used in messages (may be NULL). */
+/* Same, from memory.  `name` is used in messages (may be NULL: "<buffer>").
+ * Errors: as fc_engine_load_file() but FC_NOT_FOUND and FC_IO_ERROR. */
 FC_EXPORT fc_status fc_engine_load_buffer(fc_engine *engine, const void *data,
                                           size_t len, fc_format format,
                                           const char *name, char **errmsg);
@@ -177,7 +191,8 @@ FC_EXPORT fc_status fc_engine_load_buffer(fc_engine *engine, const void *data,
 /* Target ids.  Requests name their device by a small integer the host gets
  * once per device (e.g. per QEMU node).  The same name always gives the same
  * id for the life of the engine.  Id 0 is "no target": it matches only
- * rules that name no target. */
+ * rules that name no target.
+ * Errors: FC_INVALID_ARGUMENT (name or id NULL), FC_RESOURCE_EXHAUSTED. */
 #define FC_TARGET_NONE 0u
 FC_EXPORT fc_status fc_engine_target_id(fc_engine *engine, const char *name,
                                         uint32_t *id);
@@ -199,11 +214,20 @@ FC_EXPORT void fc_corrupt_buffer(const fc_verdict *verdict,
                                  uint64_t buf_offset, void *buf, size_t len);
 
 /* Raises a named event; transitions that apply in the current state fire.
- * FC_NOT_FOUND when the rule set has no transition on that event. */
+ * Errors: FC_INVALID_ARGUMENT (event NULL), FC_NOT_FOUND (the rule set has
+ * no transition on that event, or there are no rules); no message: use
+ * fc_engine_raise_event_ex() for one. */
 FC_EXPORT fc_status fc_engine_raise_event(fc_engine *engine,
                                           const char *event);
+/* Since 1.2.  fc_engine_raise_event() with a message saying why an event
+ * did nothing ("no transition on event \"x\": no rules").
+ * Errors: as fc_engine_raise_event(); with a message. */
+FC_EXPORT fc_status fc_engine_raise_event_ex(fc_engine *engine,
+                                             const char *event,
+                                             char **errmsg);
 
-/* The current state's name (fc_free it). */
+/* The current state's name (fc_free it).
+ * Errors: FC_INVALID_ARGUMENT (state NULL), FC_RESOURCE_EXHAUSTED. */
 FC_EXPORT fc_status fc_engine_state(fc_engine *engine, char **state);
 
 /* Resets counters, state (to the initial one) and heals, and releases every
@@ -218,18 +242,21 @@ FC_EXPORT void fc_engine_reset(fc_engine *engine);
 typedef void (*fc_release_fn)(void *opaque);
 
 /* Registers a request parked because of a FC_ACTION_HOLD verdict; *ticket
- * identifies it.  The host enforces verdict->hold_timeout_ns itself. */
+ * identifies it.  The host enforces verdict->hold_timeout_ns itself.
+ * Errors: FC_INVALID_ARGUMENT (verdict or ticket NULL),
+ * FC_RESOURCE_EXHAUSTED (out of memory: the request was not parked). */
 FC_EXPORT fc_status fc_engine_hold(fc_engine *engine, uint32_t target,
                                    const fc_verdict *verdict,
                                    fc_release_fn release, void *opaque,
                                    uint64_t *ticket);
 /* Unregisters a hold (its timeout passed, or the host aborted it).  FC_OK if
  * it was still held (the callback will not run), FC_NOT_FOUND if it was
- * already released (the callback ran or is running). */
+ * already released (the callback ran or is running).  No message. */
 FC_EXPORT fc_status fc_engine_hold_cancel(fc_engine *engine, uint64_t ticket);
 /* Releases held requests: those of `target` (FC_TARGET_NONE: any target)
  * whose rule is named `rule` (NULL: any rule).  *released (may be NULL)
- * receives how many. */
+ * receives how many.
+ * Errors: FC_INTERNAL only (a bug); no message. */
 FC_EXPORT fc_status fc_engine_release(fc_engine *engine, uint32_t target,
                                       const char *rule, size_t *released);
 
@@ -245,6 +272,8 @@ FC_EXPORT fc_status fc_engine_release(fc_engine *engine, uint32_t target,
  * cancelled the hold and got FC_OK), the request does what the verdict says
  * for a timeout: FC_VERDICT_FAIL_ON_TIMEOUT fails it with the verdict's
  * codes, else it passes.
+ * Errors: FC_INVALID_ARGUMENT (verdict or ticket NULL, unknown op),
+ * FC_RESOURCE_EXHAUSTED (not parked); no message.
  */
 FC_EXPORT fc_status fc_engine_ask(fc_engine *engine, uint32_t target,
                                   uint32_t op, uint64_t offset,
@@ -285,13 +314,15 @@ typedef struct fc_decision {
  * FC_NOT_FOUND: no ask waits under that ticket (the message says whether it
  * never existed or was already decided, released or timed out);
  * FC_INVALID_ARGUMENT: an action that cannot decide, or cannot apply to the
- * request's op, or bad codes.  On error nothing changes. */
+ * request's op, or bad codes.  On error nothing changes.  Errors (with a
+ * message): those, and FC_INTERNAL. */
 FC_EXPORT fc_status fc_engine_resolve(fc_engine *engine, uint64_t ticket,
                                       const fc_decision *decision,
                                       char **errmsg);
 /* The verdict fc_engine_resolve() decided for `ticket` (with the ask's seq),
- * once.  FC_NOT_FOUND if it was not decided that way (released or reset:
- * the request passes). */
+ * once.  Errors: FC_NOT_FOUND if it was not decided that way (released or
+ * reset: the request passes), FC_INVALID_ARGUMENT (verdict NULL),
+ * FC_INTERNAL; no message. */
 FC_EXPORT fc_status fc_engine_take_decision(fc_engine *engine,
                                             uint64_t ticket,
                                             fc_verdict *verdict);
@@ -309,7 +340,9 @@ FC_EXPORT fc_status fc_engine_take_decision(fc_engine *engine,
 #define FC_TRACE_INJECTED_ONLY 0x1u /* record only requests a rule changed */
 
 /* Starts a new trace of `capacity` records (0: FC_TRACE_DEFAULT_CAPACITY),
- * discarding the previous one.  When full, the oldest records go. */
+ * discarding the previous one.  When full, the oldest records go.
+ * Errors: FC_INVALID_ARGUMENT (capacity above FC_TRACE_MAX_CAPACITY,
+ * unknown flags), FC_RESOURCE_EXHAUSTED, FC_INTERNAL; with a message. */
 FC_EXPORT fc_status fc_engine_trace_start(fc_engine *engine,
                                           uint64_t capacity, uint32_t flags,
                                           char **errmsg);
@@ -318,7 +351,8 @@ FC_EXPORT void fc_engine_trace_stop(fc_engine *engine);
 /* Writes the trace to `path` as JSON lines (docs/observability.md): a
  * header with how many records were dropped, then one object per request
  * in submission order.  FC_IO_ERROR if the file cannot be written,
- * FC_INVALID_ARGUMENT if no trace was started. */
+ * FC_INVALID_ARGUMENT if no trace was started or path is NULL or empty,
+ * FC_RESOURCE_EXHAUSTED, FC_INTERNAL; with a message. */
 FC_EXPORT fc_status fc_engine_trace_dump(fc_engine *engine, const char *path,
                                          char **errmsg);
 
@@ -335,7 +369,9 @@ FC_EXPORT void fc_engine_complete(fc_engine *engine, uint32_t target,
 #define FC_STATS_MAX_HEAT_CELLS (1u << 18)      /* per (target, op) */
 
 /* Clears the statistics and collects them from now on, with a heat map of
- * `heat_bucket_bytes` buckets (0: FC_STATS_DEFAULT_HEAT_BUCKET). */
+ * `heat_bucket_bytes` buckets (0: FC_STATS_DEFAULT_HEAT_BUCKET).
+ * Any bucket size from 1 byte works.
+ * Errors: FC_INTERNAL only (a bug); with a message. */
 FC_EXPORT fc_status fc_engine_stats_start(fc_engine *engine,
                                           uint64_t heat_bucket_bytes,
                                           char **errmsg);
@@ -367,7 +403,9 @@ typedef struct fc_heat_cell {
 
 /* Statistics of (target, op) since fc_engine_stats_start(), and up to
  * `capacity` heat-map cells in bucket order into `cells` (may be NULL when
- * capacity is 0).  FC_INVALID_ARGUMENT when statistics are off. */
+ * capacity is 0).
+ * Errors: FC_INVALID_ARGUMENT (statistics are off, stats NULL, unknown op,
+ * cells NULL with a capacity), FC_INTERNAL; no message. */
 FC_EXPORT fc_status fc_engine_op_stats(fc_engine *engine, uint32_t target,
                                        uint32_t op, fc_op_stats *stats,
                                        fc_heat_cell *cells, size_t capacity);
@@ -385,11 +423,16 @@ typedef struct fc_rule_stats {
 
 /* Number of rules in the loaded rule set. */
 FC_EXPORT uint32_t fc_engine_rule_count(fc_engine *engine);
-/* The name of rule `rule_id` (fc_free it); "" if it has none. */
+/* The name of rule `rule_id` (fc_free it); "" if it has none.
+ * Errors: FC_INVALID_ARGUMENT (name NULL), FC_NOT_FOUND (no such rule:
+ * rule ids are below fc_engine_rule_count()), FC_RESOURCE_EXHAUSTED; no
+ * message. */
 FC_EXPORT fc_status fc_engine_rule_name(fc_engine *engine, uint32_t rule_id,
                                         char **name);
 /* Counters of rule `rule_id`; for a per-target rule, those of `target`
- * (FC_TARGET_NONE: the sum over targets). */
+ * (FC_TARGET_NONE: the sum over targets).
+ * Errors: FC_INVALID_ARGUMENT (stats NULL), FC_NOT_FOUND (no such rule),
+ * FC_INTERNAL; no message. */
 FC_EXPORT fc_status fc_engine_rule_stats(fc_engine *engine, uint32_t rule_id,
                                          uint32_t target, fc_rule_stats *stats);
 
@@ -455,6 +498,8 @@ typedef struct fc_api {
   void (*engine_stats_stop)(fc_engine *);
   fc_status (*engine_op_stats)(fc_engine *, uint32_t, uint32_t, fc_op_stats *,
                                fc_heat_cell *, size_t);
+  /* since 1.2 */
+  fc_status (*engine_raise_event_ex)(fc_engine *, const char *, char **);
 } fc_api;
 
 #define FC_GET_API_SYMBOL "faultcore_get_api"

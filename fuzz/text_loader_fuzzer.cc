@@ -1,0 +1,7 @@
+// libFuzzer target: rule files in protobuf text format (fc_engine_load_buffer).
+#include "fuzz/rule_loader_fuzzer.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  FuzzRuleLoad(data, size, FC_FORMAT_TEXT, "fuzz.txtpb");
+  return 0;
+}
