@@ -1,11 +1,20 @@
 #include "libfaultcore/hold_registry.h"
 
+#include <atomic>
 #include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 
 namespace faultcore {
+namespace {
+std::atomic<uint64_t> g_registries{0};
+}  // namespace
+
+HoldRegistry::HoldRegistry()
+    : ticket_base_((g_registries.fetch_add(1, std::memory_order_relaxed) + 1)
+                   << kTicketBits),
+      next_ticket_(ticket_base_ + 1) {}
 
 uint64_t HoldRegistry::Add(Entry entry) {
   std::lock_guard<std::mutex> lock(mu_);
@@ -48,7 +57,7 @@ absl::Status HoldRegistry::Resolve(uint64_t ticket, const DecideFn& decide) {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = entries_.find(ticket);
     if (it == entries_.end()) {
-      if (ticket == 0 || ticket >= next_ticket_) {
+      if (ticket <= ticket_base_ || ticket >= next_ticket_) {
         return absl::NotFoundError(
             absl::StrCat("no request was ever parked under ticket ", ticket));
       }

@@ -45,7 +45,7 @@ class HoldRegistry {
   // Builds an ask's decision from its entry, or says why it cannot.
   using DecideFn = std::function<absl::StatusOr<Verdict>(const Entry&)>;
 
-  HoldRegistry() = default;
+  HoldRegistry();
   HoldRegistry(const HoldRegistry&) = delete;
   HoldRegistry& operator=(const HoldRegistry&) = delete;
 
@@ -70,8 +70,14 @@ class HoldRegistry {
   size_t size() const;
 
  private:
+  // Tickets are unique in the process, not only per registry: a ticket of
+  // an engine that was destroyed (a QEMU node deleted and re-created under
+  // the same name) never names a request of another.  The high bits are
+  // the registry's number, the low kTicketBits count its parks from 1.
+  static constexpr int kTicketBits = 40;
+  const uint64_t ticket_base_;
   mutable std::mutex mu_;
-  uint64_t next_ticket_ = 1;           // guarded by mu_
+  uint64_t next_ticket_;               // guarded by mu_
   std::map<uint64_t, Entry> entries_;  // guarded by mu_
   // Decisions not yet taken by their host.  Guarded by mu_.
   std::map<uint64_t, Verdict> decided_;

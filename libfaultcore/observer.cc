@@ -101,6 +101,7 @@ absl::Status Observer::StartTrace(uint64_t capacity, bool injected_only) {
   names_.clear();
   injected_only_ = injected_only;
   trace_started_ = tracing_ = true;
+  records_kept_.store(true, std::memory_order_relaxed);
   UpdateActive();
   return absl::OkStatus();
 }
@@ -221,7 +222,10 @@ Observer::Record* Observer::FindRecord(uint64_t seq) {
 void Observer::OnComplete(uint32_t target, Op op, uint64_t seq,
                           const Verdict* final, int32_t result,
                           uint64_t latency_ns) {
-  if (seq == 0 || !active()) return;
+  // After a trace stop the records stay for a dump: requests in flight
+  // still complete theirs (else they would read "still in flight").
+  if (seq == 0) return;
+  if (!active() && !records_kept_.load(std::memory_order_relaxed)) return;
   std::lock_guard<std::mutex> lock(mu_);
   if (trace_started_) {
     Record* rec = FindRecord(seq);

@@ -164,9 +164,14 @@ class Observer {
   std::vector<Record> Snapshot() const;  // caller holds mu_, in order
 
   std::atomic<bool> active_{false};
-  std::atomic<uint64_t> next_seq_{0};
+  // Its own cache line: every faulted request on every thread bumps it,
+  // while every Decide() reads active_.
+  alignas(64) std::atomic<uint64_t> next_seq_{0};
+  // A trace was started, so its records (kept after a stop until the next
+  // start) may still wait for their requests' completions.
+  std::atomic<bool> records_kept_{false};
 
-  mutable std::mutex mu_;
+  alignas(64) mutable std::mutex mu_;
   // Trace: a ring of `ring_.size()` records; `written_` ever pushed, so the
   // oldest kept is written_ - size when written_ > size.  Guarded by mu_.
   bool trace_started_ = false;

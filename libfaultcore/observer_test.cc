@@ -165,6 +165,22 @@ TEST_F(ObserverTest, InjectedOnlyAndStopKeepRecords) {
   EXPECT_TRUE(absl::StrContains(lines[1], "\"offset\":51200"));
 }
 
+// A request in flight when the trace stops still completes its record
+// (found in review: it used to keep "result": null, "still in flight").
+TEST_F(ObserverTest, RequestInFlightAtStopCompletesItsRecord) {
+  Load(kRules);
+  ASSERT_TRUE(engine_->StartTrace(0, false).ok());
+  Verdict v;
+  engine_->Check(disk_, Op::kRead, 100 * kSector, kSector, &v);
+  ASSERT_NE(v.seq, 0u);
+  engine_->StopTrace();
+  engine_->Complete(disk_, Op::kRead, v, -EIO, 4242);
+  std::vector<std::string> lines = Dump();
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_TRUE(absl::StrContains(lines[1], "\"result\":-5")) << lines[1];
+  EXPECT_TRUE(absl::StrContains(lines[1], "\"latency-ns\":4242")) << lines[1];
+}
+
 TEST_F(ObserverTest, TraceWorksWithoutRulesAndAcrossReloads) {
   ASSERT_TRUE(engine_->StartTrace(0, false).ok());
   Request(Op::kWrite, 7, 1);  // no rules at all: still recorded
@@ -240,6 +256,32 @@ TEST_F(ObserverTest, StatisticsCountHistogramsAndHeatMap) {
   ASSERT_TRUE(reads.ok());
   EXPECT_EQ(reads->requests, 0u);
   EXPECT_EQ(reads->heat_bucket_bytes, kHeatDefaultBucketBytes);
+}
+
+// Tickets are unique in the process: a ticket of another engine (a QEMU
+// node deleted and re-created under the same name) decides nothing here
+// (found in review: every engine counted from 1).
+TEST_F(ObserverTest, TicketsOfAnotherEngineDecideNothing) {
+  Load(kRules);
+  auto other = Engine::Create();
+  ASSERT_TRUE(other.ok());
+  ASSERT_TRUE((*other)->LoadBuffer(kRules, RuleFormat::kText, "o.txtpb").ok());
+  Verdict v;
+  ASSERT_EQ(engine_->Check(disk_, Op::kRead, 1000 * kSector, kSector, &v),
+            Action::kAsk);
+  const uint64_t mine = engine_->Ask(disk_, Op::kRead, 1000 * kSector, kSector,
+                                     v, nullptr, nullptr);
+  const uint64_t theirs = (*other)->Ask(disk_, Op::kRead, 1000 * kSector,
+                                        kSector, v, nullptr, nullptr);
+  EXPECT_NE(mine, theirs);
+  Decision d;
+  d.action = Action::kMediaError;
+  absl::Status status = engine_->Resolve(theirs, d);
+  EXPECT_EQ(status.code(), absl::StatusCode::kNotFound);
+  EXPECT_TRUE(absl::StrContains(status.message(), "no request was ever parked"))
+      << status;
+  EXPECT_TRUE(engine_->Resolve(mine, d).ok());
+  EXPECT_TRUE((*other)->Resolve(theirs, d).ok());
 }
 
 // An ask parks until decided; the decision fails the request where the rule

@@ -25,6 +25,16 @@ rules {
   ask { timeout_ns: 300000000 on_timeout: FAIL }
 }
 rules {
+  name: "drain-fails"
+  range { lba: 300 count: 4 }
+  ask { timeout_ns: 60000000000 on_timeout: FAIL }
+}
+rules {
+  name: "drain-passes"
+  range { lba: 400 count: 4 }
+  ask { timeout_ns: 60000000000 }
+}
+rules {
   name: "decide-or-pass"
   range { lba: 200 count: 4 }
   ask { timeout_ns: 300000000 }
@@ -116,6 +126,20 @@ t = ask("aio_read %s" % sector(200))
 show("completed after the timeout",
      wait_new("read 512/512 bytes at offset 102400"))
 print(new_log())
+
+print("=== a drain (stop) ends an undecided ask as on_timeout says")
+ask("aio_read %s" % sector(300))
+t0 = time.monotonic()
+show("stop", vm.qmp("stop").get("return"))
+show("failed at the drain", wait_new("readv failed"))
+show("well before the 60 s timeout", time.monotonic() - t0 < 5)
+print(new_log())
+vm.qmp("cont")
+ask("aio_read %s" % sector(400))
+show("stop", vm.qmp("stop").get("return"))
+show("passed at the drain", wait_new("read 512/512 bytes at offset 204800"))
+print(new_log())
+vm.qmp("cont")
 
 print("=== quit with an ask pending does not wait for a decision")
 ask("aio_read %s" % sector(10))
