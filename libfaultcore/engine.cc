@@ -599,7 +599,8 @@ uint32_t Engine::RuleCount() const {
 uint32_t Engine::BlockSize() const {
   rcu::ReadSection section;
   const Generation* gen = current_.load(std::memory_order_seq_cst);
-  return gen == nullptr ? 512 : gen->compiled().rules.block_size;
+  return gen == nullptr ? schema::kDefaultBlockSize
+                        : gen->compiled().rules.block_size;
 }
 
 absl::StatusOr<std::string> Engine::RuleName(uint32_t rule_id) const {

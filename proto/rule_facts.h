@@ -26,6 +26,23 @@ inline constexpr uint32_t kAllOps = OpBit(v1::READ) | OpBit(v1::WRITE) |
                                     OpBit(v1::FLUSH) | OpBit(v1::DISCARD) |
                                     OpBit(v1::WRITE_ZEROES);
 
+// Block sizes a rule file may set (faultcore.proto, RuleSet.block_size):
+// a power of two in [kMinBlockSize, kMaxBlockSize]; 0 or absent means
+// kDefaultBlockSize.
+inline constexpr uint32_t kDefaultBlockSize = 512;
+inline constexpr uint32_t kMinBlockSize = 512;
+inline constexpr uint32_t kMaxBlockSize = 1048576;
+
+// The block size `set` addresses its ranges in.
+inline uint32_t BlockSize(const v1::RuleSet& set) {
+  return set.block_size() != 0 ? set.block_size() : kDefaultBlockSize;
+}
+
+// The blocks of `range`: its count, where 0 or absent means 1.
+inline uint64_t RangeBlocks(const v1::Range& range) {
+  return range.count() != 0 ? range.count() : 1;
+}
+
 // The action's field name ("media_error", ...), or "no action".
 const char* ActionName(v1::Rule::ActionCase action);
 

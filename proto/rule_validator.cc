@@ -34,8 +34,8 @@ using internal::Quote;
 using internal::SourceText;
 
 // Limits from faultcore.proto.
-constexpr uint32_t kMinBlockSize = 512;
-constexpr uint32_t kMaxBlockSize = 1048576;
+using schema::kMaxBlockSize;
+using schema::kMinBlockSize;
 constexpr int kMaxStates = 64;
 constexpr int kMaxRules = 16777216;
 constexpr size_t kMaxStateNameLength = 64;
@@ -187,8 +187,7 @@ class Validator {
   }
 
   uint64_t BlockSize() const {
-    const uint32_t size = set_.block_size();
-    return size == 0 ? kMinBlockSize : size;
+    return schema::BlockSize(set_);
   }
 
   void CheckStates(const Node& root) {
@@ -380,7 +379,7 @@ class Validator {
                  (set_.block_size() & (set_.block_size() - 1)) == 0)
             ? BlockSize()
             : kMinBlockSize;
-    const uint64_t count = range.count() == 0 ? 1 : range.count();
+    const uint64_t count = schema::RangeBlocks(range);
     constexpr uint64_t kMax = std::numeric_limits<uint64_t>::max();
     // The end, (lba + count) * block_size, must be below 2^64.
     if (range.lba() > kMax - count || range.lba() + count > kMax / block_size) {
@@ -502,8 +501,7 @@ class Validator {
         // A tear point at or after the end of the range is never inside a
         // write (see the verdict contract), so such a rule never matches.
         if (!rule.has_range()) break;
-        const uint64_t blocks =
-            rule.range().count() == 0 ? 1 : rule.range().count();
+        const uint64_t blocks = schema::RangeBlocks(rule.range());
         if (rule.torn_write().good_blocks() >= blocks) {
           const Node torn = Child(node, "torn_write");
           Warning(Child(torn, "good_blocks"),

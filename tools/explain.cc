@@ -16,6 +16,7 @@
 #include "absl/strings/str_split.h"
 #include "libfaultcore/engine.h"
 #include "libfaultcore/verdict.h"
+#include "proto/rule_facts.h"
 #include "tools/cli_args.h"
 #include "tools/cli_common.h"
 #include "tools/cli_format.h"
@@ -633,7 +634,7 @@ class Printer {
 
   std::vector<Heal> Healed(const Outcome& o) const {
     std::vector<Heal> out;
-    const uint64_t bs = set_.block_size() == 0 ? 512 : set_.block_size();
+    const uint64_t bs = schema::BlockSize(set_);
     for (size_t id = 0; id < o.after.size(); ++id) {
       if (o.after[id].healed_bytes != o.before[id].healed_bytes) {
         out.push_back({static_cast<uint32_t>(id),

@@ -142,7 +142,7 @@ std::vector<RuleShape> ShapesOf(const v1::RuleSet& set) {
     const v1::Rule& rule = set.rules(i);
     RuleShape s;
     s.index = static_cast<uint32_t>(i);
-    const uint64_t count = rule.range().count() == 0 ? 1 : rule.range().count();
+    const uint64_t count = schema::RangeBlocks(rule.range());
     if (rule.has_range()) {
       s.start = rule.range().lba();
       s.end = rule.range().lba() + count;  // Validated: no overflow.
@@ -358,7 +358,7 @@ std::vector<Diagnostic> LintRuleFile(const RuleFile& file,
 
   // Ranges and the device.
   if (options.device_size.has_value()) {
-    const uint64_t block_size = set.block_size() == 0 ? 512 : set.block_size();
+    const uint64_t block_size = schema::BlockSize(set);
     const uint64_t blocks = *options.device_size / block_size;
     const std::string device = absl::StrFormat(
         "the device has %u blocks of %u bytes (%s)%s", blocks, block_size,

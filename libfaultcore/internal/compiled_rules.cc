@@ -188,7 +188,7 @@ uint64_t Draw(uint64_t seed, uint64_t m) {
 CompiledRuleSet CompileRuleSet(const v1::RuleSet& in,
                                const TargetInterner& intern_target) {
   CompiledRuleSet out;
-  out.block_size = in.block_size() != 0 ? in.block_size() : 512;
+  out.block_size = schema::BlockSize(in);
   for (const std::string& s : in.states()) out.states.push_back(s);
   if (out.states.empty()) out.states.push_back("initial");
   out.initial_state =
@@ -210,7 +210,7 @@ CompiledRuleSet CompileRuleSet(const v1::RuleSet& in,
       for (int op : r.ops()) c.op_mask |= OpBit(static_cast<Op>(op));
     }
     if (r.has_range()) {
-      uint64_t count = r.range().count() != 0 ? r.range().count() : 1;
+      const uint64_t count = schema::RangeBlocks(r.range());
       c.start = r.range().lba() * bs;
       c.end = (r.range().lba() + count) * bs;
     } else {

@@ -12,6 +12,7 @@
 #include "absl/strings/string_view.h"
 #include "libfaultcore/verdict.h"
 #include "proto/faultcore.pb.h"
+#include "proto/rule_facts.h"
 
 namespace faultcore {
 
@@ -69,7 +70,7 @@ struct CompiledTransition {
 };
 
 struct CompiledRuleSet {
-  uint32_t block_size = 512;
+  uint32_t block_size = schema::kDefaultBlockSize;
   std::vector<std::string> states;  // never empty ("initial" if none named)
   uint32_t initial_state = 0;
   std::vector<CompiledRule> rules;
