@@ -1,6 +1,7 @@
 #include "libfaultcore/observer.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -64,8 +65,18 @@ absl::Status WriteFile(const std::string& path, const std::string& data) {
     return absl::UnavailableError(absl::StrCat(
         "cannot ", what, " the trace file '", path, "': ", std::strerror(errno)));
   };
-  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  // O_NONBLOCK: a FIFO without a reader fails (ENXIO) instead of blocking
+  // the caller (in QEMU, the main loop); anything but a regular file is
+  // refused, since writing to a pipe or device could block as well.
+  int fd = open(path.c_str(),
+                O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NONBLOCK, 0644);
   if (fd < 0) return fail("create");
+  struct stat info;
+  if (fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
+    close(fd);
+    return absl::InvalidArgumentError(absl::StrCat(
+        "cannot dump the trace to '", path, "': not a regular file"));
+  }
   size_t done = 0;
   while (done < data.size()) {
     ssize_t n = write(fd, data.data() + done, data.size() - done);

@@ -1,5 +1,6 @@
 // Traces, statistics and asks through the engine's C++ surface: what a host
 // sees when it observes requests or decides them from outside.
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -93,6 +94,22 @@ TEST_F(ObserverTest, NothingObservedUntilStarted) {
             absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(engine_->DumpTrace(path_).code(),
             absl::StatusCode::kFailedPrecondition);
+}
+
+// Found by tests/qemu/cases/019-qmp-bad-input: a dump to a FIFO that no one
+// reads must fail at once, not block the caller (QEMU's main loop).
+TEST_F(ObserverTest, DumpToAFifoFailsInsteadOfBlocking) {
+  Load(kRules);
+  ASSERT_TRUE(engine_->StartTrace(0, false).ok());
+  const std::string fifo = path_ + ".fifo";
+  unlink(fifo.c_str());
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  const absl::Status status = engine_->DumpTrace(fifo);
+  EXPECT_FALSE(status.ok());
+  EXPECT_TRUE(absl::StrContains(status.message(), fifo)) << status;
+  unlink(fifo.c_str());
+  EXPECT_EQ(engine_->DumpTrace("/dev/null").code(),
+            absl::StatusCode::kInvalidArgument);
 }
 
 TEST_F(ObserverTest, TraceRecordsEveryRequestInOrder) {

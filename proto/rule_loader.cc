@@ -72,6 +72,16 @@ RuleFormat ResolveFormat(RuleFormat format, absl::string_view source_name,
 }
 
 // Closes a file descriptor when it goes out of scope.
+// "a directory", "a FIFO", ...: what a non-regular file is, for errors.
+const char* FileTypeName(mode_t mode) {
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISFIFO(mode)) return "a FIFO";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  if (S_ISSOCK(mode)) return "a socket";
+  return "an unknown kind of file";
+}
+
 class FileCloser {
  public:
   explicit FileCloser(int fd) : fd_(fd) {}
@@ -142,17 +152,22 @@ absl::Status ReadRuleFile(const std::string& path, std::string* data,
     out->push_back(FileDiagnostic("\"\"", "the rule file's name is empty"));
     return Failure(absl::StatusCode::kInvalidArgument, *out);
   }
+  // O_NONBLOCK: opening a FIFO without a writer would otherwise block (in
+  // QEMU, the main loop); only regular files are read, so it never matters
+  // for the reads below.
   int fd;
   do {
-    fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   } while (fd < 0 && errno == EINTR);
   if (fd < 0) return fail_errno(errno, "cannot open rule file");
   FileCloser closer(fd);
   struct stat info;
   if (fstat(fd, &info) != 0) return fail_errno(errno, "cannot stat rule file");
-  if (S_ISDIR(info.st_mode)) {
+  if (!S_ISREG(info.st_mode)) {
     return fail(absl::StatusCode::kInvalidArgument,
-                "is a directory, not a rule file");
+                absl::StrCat("is ", FileTypeName(info.st_mode),
+                             ", not a rule file (a rule file is a regular "
+                             "file)"));
   }
   const auto too_big = [&](const std::string& size) {
     return fail(absl::StatusCode::kResourceExhausted,
@@ -160,13 +175,12 @@ absl::Status ReadRuleFile(const std::string& path, std::string* data,
                                 "(256 MiB)",
                                 size, kMaxRuleFileBytes));
   };
-  if (S_ISREG(info.st_mode) &&
-      static_cast<uint64_t>(info.st_size) > kMaxRuleFileBytes) {
+  if (static_cast<uint64_t>(info.st_size) > kMaxRuleFileBytes) {
     return too_big(absl::StrCat(info.st_size));
   }
 
   data->clear();
-  if (S_ISREG(info.st_mode)) data->reserve(static_cast<size_t>(info.st_size));
+  data->reserve(static_cast<size_t>(info.st_size));
   char buffer[64 * 1024];
   while (true) {
     const ssize_t n = read(fd, buffer, sizeof(buffer));

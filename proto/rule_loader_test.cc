@@ -792,6 +792,29 @@ TEST_F(RuleLoaderTest, EmptyFileNameIsNamedInTheError) {
               StartsWith("\"\": error: the rule file's name is empty"));
 }
 
+// Found by tests/qemu/cases/019-qmp-bad-input: loading a FIFO that no one
+// writes blocked in open() (in QEMU, the main loop, for good).  Only
+// regular files are rule files; the CLI reads standard input as "-".
+TEST_F(RuleLoaderTest, FifoWithoutWriterIsRefusedAtOnce) {
+  const std::string path = TempPath("rules.fifo");
+  unlink(path.c_str());
+  ASSERT_EQ(mkfifo(path.c_str(), 0600), 0);
+  const absl::StatusOr<v1::RuleSet> set =
+      LoadRuleSetFile(path, RuleFormat::kAuto, &diagnostics_);
+  EXPECT_EQ(set.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(std::string(set.status().message()),
+            path + ": error: is a FIFO, not a rule file (a rule file is a "
+                   "regular file)");
+}
+
+TEST_F(RuleLoaderTest, EndlessCharacterDeviceIsRefused) {
+  const absl::StatusOr<v1::RuleSet> set =
+      LoadRuleSetFile("/dev/zero", RuleFormat::kAuto, &diagnostics_);
+  EXPECT_EQ(set.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(set.status().message()),
+              HasSubstr("/dev/zero: error: is a character device"));
+}
+
 TEST_F(RuleLoaderTest, DirectoryIsNotARuleFile) {
   const absl::StatusOr<v1::RuleSet> set =
       LoadRuleSetFile(TempPath(""), RuleFormat::kAuto, &diagnostics_);
