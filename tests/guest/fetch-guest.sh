@@ -24,7 +24,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cache_root=${FAULTCORE_CACHE_DIR:-$HOME/.cache/faultcore}/guest
-MODULES=${FCTEST_MODULES:-"virtio_pci virtio_scsi sd_mod sg sym53c8xx ahci nvme raid1"}
+MODULES=${FCTEST_MODULES:-"virtio_pci virtio_scsi virtio_blk sd_mod sg sym53c8xx ahci nvme raid1"}
 mode=paths
 case "${1:-}" in
   --print-env) mode="env" ;;

@@ -8,7 +8,7 @@
 #   --lib PATH         libfaultcore.so (required with --rules)
 #   --rules FILE       faultcore rule file; the disk is then raw -> blkdebug(faultcore) -> file.
 #                      Without it the disk is raw -> file (no blkdebug at all).
-#   --hba NAME         virtio-scsi (default) | lsi53c895a | ahci | nvme
+#   --hba NAME         virtio-scsi (default) | lsi53c895a | ahci | nvme | virtio-blk
 #   --drive-opts S     extra options for the guest device (e.g. rerror=report,werror=report)
 #   --hba-opts S       extra options for the HBA (virtio-scsi, lsi53c895a, ahci), e.g.
 #                      iothread=io0 with --qemu-arg -object --qemu-arg iothread,id=io0
@@ -26,7 +26,8 @@
 #   --script FILE      guest test script (sh); or give the commands after --
 #   --qemu-arg ARG     one more QEMU argument (repeatable; e.g. --qemu-arg -trace
 #                      --qemu-arg 'lsi_*')
-# Guest scripts run with $DISK set (/dev/sda; /dev/nvme0n1 for nvme) and the
+# Guest scripts run with $DISK set (/dev/sda; /dev/nvme0n1 for nvme, /dev/vda
+# for virtio-blk) and the
 # helpers sgio_read / sgio_write on PATH (see sgio.c for the output line).
 # Exit status: 0 when the guest reached FCTEST-END and powered off; 3 on a
 # guest kernel panic; 4 on timeout; 5 when no FCTEST-END was seen; else QEMU's.
@@ -66,7 +67,7 @@ if [ -z "$qemu" ]; then
 fi
 [ -x "$qemu" ] || die "no QEMU binary ('$qemu'); pass --qemu or run 'make qemu'"
 [ -z "$blkdebug_opts" ] || [ -n "$rules" ] || die "--blkdebug-opts needs --rules (no blkdebug node without it)"
-[ -z "$hba_opts" ] || [ "$hba" != nvme ] || die "--hba-opts does not apply to --hba nvme"
+case "$hba" in nvme|virtio-blk) [ -z "$hba_opts" ] || die "--hba-opts does not apply to --hba $hba (no separate HBA; use --drive-opts)" ;; esac
 abspath() { echo "$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"; }
 for opt in rules disk2_rules; do
   f=${!opt}
@@ -117,7 +118,8 @@ case "$hba" in
   lsi53c895a|lsi) disk_args+=(-device "lsi53c895a,id=hba0$hopts" -device "scsi-hd,drive=disk0,bus=hba0.0$dopts") ;;
   ahci) disk_args+=(-device "ahci,id=hba0$hopts" -device "ide-hd,drive=disk0,bus=hba0.0$dopts") ;;
   nvme) disk_args+=(-device "nvme,serial=fctest0,drive=disk0$dopts"); gdisk=nvme0n1 ;;
-  *) die "unknown --hba $hba (virtio-scsi, lsi53c895a, ahci, nvme)" ;;
+  virtio-blk) disk_args+=(-device "virtio-blk-pci,drive=disk0$dopts"); gdisk=vda ;;
+  *) die "unknown --hba $hba (virtio-scsi, lsi53c895a, ahci, nvme, virtio-blk)" ;;
 esac
 if [ -n "$disk2_rules" ]; then
   case "$hba" in
