@@ -9,6 +9,7 @@
 
 #include <cerrno>
 #include <cstdint>
+#include <cstring>
 #include <iterator>
 #include <string>
 #include <utility>
@@ -134,6 +135,43 @@ absl::Status ParseAndValidate(absl::string_view data, RuleFormat format,
   return absl::OkStatus();
 }
 
+namespace {
+
+bool SameTime(const struct timespec& a, const struct timespec& b) {
+  return a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec;
+}
+
+}  // namespace
+
+absl::Status CheckRuleFileUnchanged(int fd, const struct stat& before,
+                                    const std::string& data) {
+  const absl::Status changed = absl::UnavailableError(
+      "changed while it was read; nothing was loaded (write rule files "
+      "atomically: write a new file, then rename it over this one)");
+  struct stat after;
+  if (fstat(fd, &after) != 0 || after.st_size != before.st_size ||
+      static_cast<uint64_t>(after.st_size) != data.size() ||
+      !SameTime(after.st_mtim, before.st_mtim)) {
+    return changed;
+  }
+  char buffer[64 * 1024];
+  size_t offset = 0;
+  while (true) {
+    const ssize_t n = pread(fd, buffer, sizeof(buffer), offset);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return absl::ErrnoToStatus(errno, "cannot read rule file");
+    }
+    if (n == 0) break;
+    if (offset + static_cast<size_t>(n) > data.size() ||
+        std::memcmp(buffer, data.data() + offset, n) != 0) {
+      return changed;
+    }
+    offset += static_cast<size_t>(n);
+  }
+  return offset == data.size() ? absl::OkStatus() : changed;
+}
+
 absl::Status ReadRuleFile(const std::string& path, std::string* data,
                           std::vector<Diagnostic>* diagnostics) {
   std::vector<Diagnostic> local;
@@ -193,6 +231,16 @@ absl::Status ReadRuleFile(const std::string& path, std::string* data,
       return too_big(absl::StrCat("more than ", kMaxRuleFileBytes));
     }
     data->append(buffer, static_cast<size_t>(n));
+  }
+  // A file rewritten while it was read must not load as a mix of its
+  // versions: it must be the same size, with the same modification time,
+  // and the same bytes when read again.  (The time alone does not tell: it
+  // changes at the kernel's clock tick, and several writes fit in one.  The
+  // change time is no help either: it moves when a new file is renamed
+  // over this one, which leaves the bytes read intact.)
+  const absl::Status unchanged = CheckRuleFileUnchanged(fd, info, *data);
+  if (!unchanged.ok()) {
+    return fail(unchanged.code(), std::string(unchanged.message()));
   }
   return absl::OkStatus();
 }

@@ -70,7 +70,10 @@ absl::StatusOr<v1::RuleSet> LoadRuleSet(
 // ResourceExhausted before it is read (and reading stops at the limit for
 // files whose size stat cannot tell, such as pipes), so memory stays bounded
 // by the limit.  A missing file gives NotFound and other I/O failures the
-// status code of their errno; the message names the path.
+// status code of their errno; the message names the path.  A file that
+// changes while it is read (another size or modification time afterwards,
+// or other bytes when read again) gives Unavailable: it never loads as a
+// mix of two versions.  Replace a rule file by renaming a new one over it.
 absl::StatusOr<v1::RuleSet> LoadRuleSetFile(
     const std::string& path, RuleFormat format,
     std::vector<Diagnostic>* diagnostics = nullptr);

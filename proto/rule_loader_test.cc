@@ -4,14 +4,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
 #include <fstream>
 #include <limits>
 #include <random>
+#include <set>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -22,6 +25,7 @@
 #include "google/protobuf/text_format.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
+#include "proto/internal/load.h"
 
 namespace faultcore {
 namespace {
@@ -813,6 +817,92 @@ TEST_F(RuleLoaderTest, EndlessCharacterDeviceIsRefused) {
   EXPECT_EQ(set.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(std::string(set.status().message()),
               HasSubstr("/dev/zero: error: is a character device"));
+}
+
+// Rule files that change while they are read.  The two versions have the
+// same size and the same shape, so that any mix of them would parse.
+std::string Version(char tag, int rules) {
+  std::string text;
+  for (int i = 0; i < rules; i++) {
+    absl::StrAppend(&text, "rules { name: \"", std::string(1, tag),
+                    absl::Dec(i, absl::kZeroPad6), "\" range { lba: ",
+                    absl::Dec(i, absl::kSpacePad6), " } media_error {} }\n");
+  }
+  return text;
+}
+
+void WriteWhole(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+}
+
+TEST(RuleFileUnchangedTest, RefusesAFileRewrittenAfterItWasRead) {
+  const std::string a = Version('a', 5000), b = Version('b', 5000);
+  const std::string path = TempPath("reread.txtpb");
+  WriteWhole(path, a);
+  const int fd = open(path.c_str(), O_RDONLY);
+  ASSERT_GE(fd, 0);
+  struct stat before;
+  ASSERT_EQ(fstat(fd, &before), 0);
+  EXPECT_TRUE(internal::CheckRuleFileUnchanged(fd, before, a).ok());
+
+  // Another version of the same size, and its times set back to the first's
+  // (as when both writes fall in one tick of the kernel's clock).
+  const int wfd = open(path.c_str(), O_WRONLY);
+  ASSERT_GE(wfd, 0);
+  const size_t half = b.size() / 2;
+  ASSERT_EQ(pwrite(wfd, b.data() + half, b.size() - half, half),
+            static_cast<ssize_t>(b.size() - half));
+  const struct timespec times[2] = {before.st_atim, before.st_mtim};
+  ASSERT_EQ(futimens(wfd, times), 0);
+  close(wfd);
+  const absl::Status changed = internal::CheckRuleFileUnchanged(fd, before, a);
+  EXPECT_EQ(changed.code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(std::string(changed.message()),
+              StartsWith("changed while it was read; nothing was loaded"));
+
+  // Grown, and cut short.
+  WriteWhole(path, a + a);
+  EXPECT_FALSE(internal::CheckRuleFileUnchanged(fd, before, a).ok());
+  WriteWhole(path, a.substr(0, 100));
+  EXPECT_FALSE(internal::CheckRuleFileUnchanged(fd, before, a).ok());
+  close(fd);
+}
+
+// A rule file replaced by renaming a new one over it, as the docs advise,
+// while loads run: every load gets one whole version, never an error.
+TEST_F(RuleLoaderTest, FileReplacedDuringLoadsLoadsOneWholeVersion) {
+  const std::string a = Version('a', 12000), b = Version('b', 12000);
+  const std::string path = TempPath("replaced.txtpb");
+  WriteWhole(path, a);
+  std::atomic<bool> stop{false};
+  std::thread writer([&] {
+    for (int n = 0; !stop.load(); n++) {
+      const std::string next = absl::StrCat(path, ".new");
+      WriteWhole(next, n % 2 ? a : b);
+      ASSERT_EQ(rename(next.c_str(), path.c_str()), 0);
+    }
+  });
+  int loads = 0;
+  std::set<char> seen;
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::vector<Diagnostic> diagnostics;
+    const absl::StatusOr<v1::RuleSet> set =
+        LoadRuleSetFile(path, RuleFormat::kAuto, &diagnostics);
+    ASSERT_TRUE(set.ok()) << set.status();
+    ASSERT_EQ(set->rules_size(), 12000);
+    const char first = set->rules(0).name()[0];
+    for (const v1::Rule& rule : set->rules()) {
+      ASSERT_EQ(rule.name()[0], first) << "a mix of the file's versions";
+    }
+    seen.insert(first);
+    loads++;
+  }
+  stop = true;
+  writer.join();
+  EXPECT_GT(loads, 0);
 }
 
 TEST_F(RuleLoaderTest, DirectoryIsNotARuleFile) {

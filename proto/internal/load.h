@@ -5,6 +5,8 @@
 #define FAULTCORE_PROTO_INTERNAL_LOAD_H_
 
 #include <memory>
+#include <sys/stat.h>
+
 #include <string>
 #include <vector>
 
@@ -43,6 +45,15 @@ absl::Status ParseAndValidate(absl::string_view data, RuleFormat format,
 // returns.
 absl::Status ReadRuleFile(const std::string& path, std::string* data,
                           std::vector<Diagnostic>* diagnostics);
+
+// How ReadRuleFile() refuses a file rewritten while it was read: OK when the
+// regular file open as `fd`, which `before` (its fstat) described before
+// `data` was read from it, has the same size and modification time now and
+// reads back as exactly `data`; otherwise UNAVAILABLE, "changed while it was
+// read; ...".  A file held half-written during both reads cannot be told
+// from one written that way: writers should rename a new file into place.
+absl::Status CheckRuleFileUnchanged(int fd, const struct stat& before,
+                                    const std::string& data);
 
 }  // namespace internal
 }  // namespace faultcore
