@@ -28,6 +28,7 @@ help:
 	@echo "make build   - build libfaultcore.so, the static library and tools"
 	@echo "make asan    - run the tests under AddressSanitizer + UBSan"
 	@echo "make fuzz    - run every libFuzzer target for FUZZ_SECONDS (default 60)"
+	@echo "make fuzz-qemu - fuzz the faultcore QMP commands of the patched QEMU for FUZZ_SECONDS"
 	@echo "make soak    - random guest I/O under faults on every device model for"
 	@echo "               SOAK_MINUTES (default 10) each, then every block checked"
 	@echo "make check-abi - compare libfaultcore.so's ABI with its abigail baseline"

@@ -7,6 +7,10 @@
 #                       iotests.
 #                       Ends with one line 'N passed, N failed'.
 #   make check-qemu QEMU_IOTESTS=0   - the cases only (about 6 s)
+#   make fuzz-qemu    - QEMU's side fuzzed for FUZZ_SECONDS (default 60): case
+#                       020-qmp-fuzz with a new seed (printed; replay with
+#                       FAULTCORE_QMP_FUZZ_SEED=S) and about 200 commands a
+#                       second; `make check` runs it with seed 1, 2000 commands.
 #
 # QEMU's iotests need qemu-nbd and qemu-storage-daemon, which the pipeline
 # does not build; they are built here in the cached build dir (a few
@@ -16,7 +20,16 @@ QEMU_TESTS_DIR := tests/qemu
 QEMU_TESTS_GLUE := FAULTCORE_CACHE_DIR=$(CACHE_DIR) $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))/scripts
 QEMU_IOTESTS ?= 1
 
-.PHONY: check-qemu
+.PHONY: check-qemu fuzz-qemu
+
+fuzz-qemu: deps qemu
+	@$(BAZEL) build $(BAZEL_FLAGS) //libfaultcore:libfaultcore.so
+	@lib="$$($(BAZEL) info $(BAZEL_FLAGS) bazel-bin 2>/dev/null)/libfaultcore/libfaultcore.so"; \
+	seed=$${FAULTCORE_QMP_FUZZ_SEED:-$$(( $$(date +%s) % 1000000 ))}; \
+	echo "fuzz-qemu: seed $$seed (FAULTCORE_QMP_FUZZ_SEED=$$seed replays it), $(FUZZ_SECONDS) s"; \
+	FAULTCORE_QMP_FUZZ_SEED=$$seed FAULTCORE_QMP_FUZZ_COMMANDS=$$(( $(FUZZ_SECONDS) * 200 )) \
+	  CASE_TIMEOUT=$$(( $(FUZZ_SECONDS) * 3 + 60 )) \
+	  $(QEMU_TESTS_DIR)/run.sh "$$($(QEMU_TESTS_GLUE)/build-qemu.sh --print-dir)" "$$lib" 020
 
 check-qemu: deps
 	@$(BAZEL) build $(BAZEL_FLAGS) //libfaultcore:libfaultcore.so
