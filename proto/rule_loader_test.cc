@@ -11,7 +11,6 @@
 #include <fstream>
 #include <limits>
 #include <random>
-#include <set>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -884,7 +883,6 @@ TEST_F(RuleLoaderTest, FileReplacedDuringLoadsLoadsOneWholeVersion) {
     }
   });
   int loads = 0;
-  std::set<char> seen;
   const auto deadline =
       std::chrono::steady_clock::now() + std::chrono::seconds(2);
   while (std::chrono::steady_clock::now() < deadline) {
@@ -897,7 +895,6 @@ TEST_F(RuleLoaderTest, FileReplacedDuringLoadsLoadsOneWholeVersion) {
     for (const v1::Rule& rule : set->rules()) {
       ASSERT_EQ(rule.name()[0], first) << "a mix of the file's versions";
     }
-    seen.insert(first);
     loads++;
   }
   stop = true;

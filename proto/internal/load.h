@@ -4,9 +4,9 @@
 #ifndef FAULTCORE_PROTO_INTERNAL_LOAD_H_
 #define FAULTCORE_PROTO_INTERNAL_LOAD_H_
 
-#include <memory>
 #include <sys/stat.h>
 
+#include <memory>
 #include <string>
 #include <vector>
 

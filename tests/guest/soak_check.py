@@ -188,8 +188,9 @@ def main():
     for _, lba, n, rc, _, k, diffs in reads:
         ndiff += k
         if k > len(diffs):
-            unexplained.append("read %d+%d: %d blocks differ, only %d listed; "
-                               "checking those" % (lba, n, k, len(diffs)))
+            unexplained.append("read %d+%d: %d blocks differ but %d are "
+                               "listed: the log is incomplete"
+                               % (lba, n, k, len(diffs)))
         for b, obs in diffs:
             if obs == "X":
                 if b not in corrupt.blocks:

@@ -141,6 +141,12 @@ class Vm:
         print("qemu-io %s -> %s" % (cmd, log[self._log_seen:].strip()))
         self._log_seen = len(log)
 
+    def skip_log(self):
+        """The next qemu_io() shows only what QEMU prints after this call
+        (for output that differs from run to run, such as asynchronous
+        qemu-io completions)."""
+        self._log_seen = len(self.log())
+
     def wait_log(self, text, timeout=TIMEOUT):
         """Waits until QEMU's output contains text; returns True if so."""
         deadline = time.monotonic() + timeout

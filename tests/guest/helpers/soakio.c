@@ -28,7 +28,7 @@
  * SOAK-LOG-BEGIN and SOAK-LOG-END when all are done:
  *   W w id lba n rc us                  a write (rc: 0 or the errno)
  *   R w n lba n rc us k [lba=obs ...]   a read; k blocks differed from the
- *                                       model (listed up to 16): obs is the
+ *                                       model (each listed): obs is the
  *                                       valid id read (hex), I for the image
  *                                       pattern, X for anything else
  *   E w ops writes reads write_errors read_errors max_us
@@ -56,7 +56,7 @@
 #define SOAK_MAGIC 0x4B414F535346ULL /* "FSSOAK" */
 #define K1 0x9E3779B97F4A7C15ULL
 #define K2 0xD1B54A32D192ED03ULL
-#define MAX_LISTED 16
+#define MAX_BLOCKS 256 /* the largest --max-blocks; a read lists every block that differs */
 
 struct opts {
   const char *dev;
@@ -126,8 +126,8 @@ static int worker(const struct opts *o, unsigned w, int dev, volatile uint64_t *
   uint64_t *model = calloc(o->region, sizeof(uint64_t));
   uint64_t *buf;
   if (!model || posix_memalign((void **)&buf, 4096, (size_t)o->max_blocks * BS)) return 1;
-  uint64_t writes = 0, reads = 0, werr = 0, rerr = 0, max_us = 0, seq = 0;
-  char line[64 + MAX_LISTED * 32];
+  uint64_t writes = 0, reads = 0, werr = 0, rerr = 0, max_us = 0;
+  char line[64 + MAX_BLOCKS * 32];
   while (now_s() < deadline) {
     const unsigned n = 1 + (unsigned)(splitmix64(&rng) % o->max_blocks);
     const uint64_t lba = start + splitmix64(&rng) % (o->region - n + 1);
@@ -139,7 +139,6 @@ static int worker(const struct opts *o, unsigned w, int dev, volatile uint64_t *
       for (unsigned i = 0; i < n; i++) fill_sector(buf + i * WORDS, lba + i, id, o->seed);
     } else {
       memset(buf, FCTEST_POISON, len);
-      seq++;
       reads++;
     }
     const double t0 = now_s();
@@ -159,13 +158,13 @@ static int worker(const struct opts *o, unsigned w, int dev, volatile uint64_t *
                    lba, n, rc, us);
     } else {
       unsigned differ = 0;
-      char list[MAX_LISTED * 32];
+      char list[MAX_BLOCKS * 32];
       size_t ll = 0;
       if (rc == 0) {
         for (unsigned i = 0; i < n; i++) {
           const uint64_t obs = classify(buf + i * WORDS, lba + i, o->seed);
           if (obs == model[lba - start + i]) continue;
-          if (differ++ >= MAX_LISTED) continue;
+          differ++;
           if (obs == UINT64_MAX)
             ll += snprintf(list + ll, sizeof(list) - ll, " %" PRIu64 "=X", lba + i);
           else if (obs == 0)
@@ -178,7 +177,7 @@ static int worker(const struct opts *o, unsigned w, int dev, volatile uint64_t *
       }
       list[ll] = '\0';
       l = snprintf(line, sizeof(line), "R %u %" PRIu64 " %" PRIu64 " %u %d %" PRIu64 " %u%s\n", w,
-                   seq, lba, n, rc, us, differ, list);
+                   reads, lba, n, rc, us, differ, list);
     }
     emit(log, line, (size_t)l);
     __atomic_add_fetch(ops_done, 1, __ATOMIC_RELAXED);
@@ -226,7 +225,7 @@ int main(int argc, char **argv) {
     else usage();
   }
   if (!o.dev || !have_seed || o.seconds <= 0 || o.workers == 0 || o.workers > 64 ||
-      o.max_blocks == 0 || o.max_blocks > 256 || o.region < o.max_blocks || o.write_pct > 100)
+      o.max_blocks == 0 || o.max_blocks > MAX_BLOCKS || o.region < o.max_blocks || o.write_pct > 100)
     usage();
   int dev = open(o.dev, O_RDWR | O_DIRECT);
   if (dev < 0) {
