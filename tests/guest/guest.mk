@@ -37,7 +37,7 @@ check-guest: deps qemu
 
 SOAK_MINUTES ?= 10
 soak: deps qemu
-	@$(BAZEL) build $(BAZEL_FLAGS) //libfaultcore:libfaultcore.so
+	@$(BAZEL) build $(BAZEL_FLAGS) //libfaultcore:libfaultcore.so //tools:faultcore
 	@lib="$$($(BAZEL) info $(BAZEL_FLAGS) bazel-bin 2>/dev/null)/libfaultcore/libfaultcore.so"; \
 	qemu="$$($(MAKE) -s --no-print-directory qemu-dir)/qemu-system-x86_64"; \
 	$(GUEST_ENV) SOAK_SECONDS=$$(( $(SOAK_MINUTES) * 60 )) \

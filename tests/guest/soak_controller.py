@@ -89,6 +89,10 @@ def main():
                               {"node-name": a.node}), f)
         qmp.cmd("blkdebug-faultcore-event",
                 {"node-name": a.node, "event": "dumped"})
+    except (BrokenPipeError, ConnectionResetError, EOFError) as e:
+        print("CONTROLLER error: QEMU closed QMP before the trace was dumped "
+              "(did the guest power off early? %s)" % e, flush=True)
+        return 1
     except Exception as e:  # pylint: disable=broad-except
         print("CONTROLLER error: %s" % e, flush=True)
         return 1
